@@ -1,0 +1,57 @@
+"""Admin tokens and signed participant tokens.
+
+A participant token is `ID.SIGNATURE`: the server signs a random id together with the session
+code, so tokens cannot be forged or carried over to another session, and the server needs no
+lookup to trust one. The participant id never leaves the server in exports (pseudonyms do).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+ADMIN_COOKIE = "rondvraag_admin"
+
+
+def participant_cookie(code: str) -> str:
+    return f"rondvraag_p_{code}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class TokenSigner:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def _signature(self, code: str, participant_id: str) -> str:
+        mac = hmac.new(self._secret, f"{code}:{participant_id}".encode(), hashlib.sha256)
+        return _b64(mac.digest()[:18])
+
+    def issue(self, code: str) -> str:
+        participant_id = _b64(secrets.token_bytes(12))
+        return f"{participant_id}.{self._signature(code, participant_id)}"
+
+    def verify(self, code: str, token: object) -> str | None:
+        """The participant id if the token was issued by us for this session, else None."""
+        if not isinstance(token, str) or len(token) > 100 or token.count(".") != 1:
+            return None
+        participant_id, signature = token.split(".")
+        expected = self._signature(code, participant_id)
+        if not participant_id or not hmac.compare_digest(signature, expected):
+            return None
+        return participant_id
+
+
+def admin_token_matches(given: str | None, expected: str) -> bool:
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def bearer(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None

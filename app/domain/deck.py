@@ -1,0 +1,48 @@
+"""A deck: the ordered slides of one talk, as loaded from YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .slides import Question, Slide
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    name: str  # the file stem, e.g. "samenwerking"; identifies the deck's session
+    title: str
+    slides: tuple[Slide, ...]
+    language: str = "nl"
+    event: str = ""
+    date: str = ""
+    source: str = ""  # the YAML text, kept so exports carry the deck they were made with
+    _by_id: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({s.id: i for i, s in enumerate(self.slides)})
+
+    def index_of(self, slide_id: str) -> int | None:
+        return self._by_id.get(slide_id)
+
+    def slide(self, slide_id: str) -> Slide | None:
+        index = self._by_id.get(slide_id)
+        return None if index is None else self.slides[index]
+
+    def question(self, slide_id: str) -> Question | None:
+        slide = self.slide(slide_id)
+        return slide if isinstance(slide, Question) else None
+
+    @property
+    def questions(self) -> list[Question]:
+        return [s for s in self.slides if isinstance(s, Question)]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "language": self.language,
+            "event": self.event,
+            "date": self.date,
+            "slides": [s.public() for s in self.slides],
+        }

@@ -1,0 +1,65 @@
+"""Multiple choice: pick one option, or up to `multiple` of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import AnswerError
+from ..reader import FieldReader, unique_ids
+from .base import Question, register
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    label: str
+
+
+@register("choice")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice(Question):
+    options: tuple[Option, ...]
+    multiple: int = 1
+
+    @classmethod
+    def parse(cls, reader: FieldReader, common: dict[str, Any]) -> Choice:
+        fields = Question.read_common(reader)
+        option_readers = reader.items("options", required=True, minimum=2)
+        options = []
+        for r in option_readers:
+            options.append(Option(r.ident("id", required=True), r.text("label", required=True)))
+            r.finish()
+        unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
+        multiple = reader.integer("multiple", default=1, low=1, high=max(len(options), 1))
+        return cls(**common, **fields, options=tuple(options), multiple=multiple)
+
+    def public(self) -> dict[str, Any]:
+        view = Question.public(self)
+        view["options"] = [{"id": o.id, "label": o.label} for o in self.options]
+        view["multiple"] = self.multiple
+        return view
+
+    def check_answer(self, raw: Any) -> list[str]:
+        """An option id or a list of them → the chosen ids in deck order, without repeats."""
+        picked = [raw] if isinstance(raw, str) else raw
+        if not isinstance(picked, list) or not all(isinstance(p, str) for p in picked):
+            raise AnswerError("the answer must be an option id or a list of option ids")
+        known = {o.id for o in self.options}
+        unknown = [p for p in picked if p not in known]
+        if unknown:
+            raise AnswerError(f"unknown option {unknown[0]!r} for question {self.id!r}")
+        chosen = set(picked)
+        if not chosen:
+            raise AnswerError("pick at least one option")
+        if len(chosen) > self.multiple:
+            raise AnswerError(f"pick at most {self.multiple} option(s), got {len(chosen)}")
+        return [o.id for o in self.options if o.id in chosen]
+
+    def tally(self, answers: list[Any]) -> dict[str, Any]:
+        counts = {o.id: 0 for o in self.options}
+        for answer in answers:
+            for option_id in answer:
+                if option_id in counts:
+                    counts[option_id] += 1
+        return {"counts": counts}

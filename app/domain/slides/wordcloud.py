@@ -1,0 +1,51 @@
+"""Word cloud: a few short entries per participant, counted after normalisation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..reader import FieldReader
+from .base import Question, register, text_entries
+
+
+def normalise_entry(entry: str) -> str:
+    """One spelling per word: trimmed, inner whitespace collapsed, case-folded; é/ë/ö kept."""
+    return " ".join(entry.split()).casefold()
+
+
+@register("wordcloud")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WordCloud(Question):
+    max_answers: int = 3
+    max_length: int = 40
+
+    @classmethod
+    def parse(cls, reader: FieldReader, common: dict[str, Any]) -> WordCloud:
+        fields = Question.read_common(reader)
+        return cls(
+            **common,
+            **fields,
+            max_answers=reader.integer("max_answers", default=3, low=1, high=10),
+            max_length=reader.integer("max_length", default=40, low=1, high=200),
+        )
+
+    def public(self) -> dict[str, Any]:
+        view = Question.public(self)
+        view.update(max_answers=self.max_answers, max_length=self.max_length)
+        return view
+
+    def check_answer(self, raw: Any) -> list[str]:
+        """Entries normalised; the same word twice from one person counts once."""
+        entries = text_entries(
+            raw, max_answers=self.max_answers, max_length=self.max_length, single_line=True
+        )
+        return list(dict.fromkeys(normalise_entry(e) for e in entries))
+
+    def tally(self, answers: list[Any]) -> dict[str, Any]:
+        counter: Counter[str] = Counter()
+        for answer in answers:
+            counter.update(answer)
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {"counts": dict(ranked)}

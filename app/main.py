@@ -1,0 +1,60 @@
+"""The application factory: `create_app(settings)` builds a fresh app with its own store.
+
+Nothing is created at import time, so every test gets its own app, data folder and database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .service import Rondvraag
+from .settings import Settings
+from .store.sqlite import SQLiteStore
+from .web import api, pages, ws
+from .web.errors import error_response, install_error_handlers
+from .web.limits import BodyLimit, SecurityHeaders
+
+
+def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None = None) -> FastAPI:
+    services = Rondvraag(settings, SQLiteStore(settings.database_path))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.start()
+        if announce is not None:
+            announce(services)
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    app = FastAPI(
+        title="Rondvraag",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.rondvraag = services
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(ws.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith(
+            ("/api/", "/ws/", "/static/")
+        ) or "json" in request.headers.get("accept", ""):
+            return error_response(404, "not_found", "no such path")
+        return pages.not_found(request)
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

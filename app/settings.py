@@ -1,0 +1,93 @@
+"""Server settings, from the command line and `RONDVRAAG_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKEN_FILE = "admin-token"
+SECRET_FILE = "secret.key"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    deck_path: Path
+    data_dir: Path = Path("data")
+    host: str = "0.0.0.0"
+    port: int = 8000
+    public_url: str = ""  # e.g. "https://poll.example.org"; empty: this machine's LAN address
+    admin_token: str = ""
+    admin_token_generated: bool = False
+    secret: bytes = b""  # signs participant tokens; kept in the data folder
+    allowed_origins: tuple[str, ...] = ()  # extra websocket origins, e.g. behind a proxy
+    join_rate: float = 20.0  # joins per second per client address (burst 40x); 0: no limit
+    vote_rate: float = 5.0  # responses per second per participant (burst 5x); 0 turns it off
+    max_body_bytes: int = 16 * 1024
+    max_ws_message_bytes: int = 4 * 1024
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "rondvraag.sqlite3"
+
+
+def load_settings(
+    deck_path: str | Path,
+    *,
+    data_dir: str | Path = "data",
+    host: str = "0.0.0.0",
+    port: int = 8000,
+    public_url: str = "",
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build settings; creates the data folder and the secrets kept in it (mode 0600)."""
+    env = os.environ if environ is None else environ
+    data = Path(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    token = env.get("RONDVRAAG_ADMIN_TOKEN", "").strip()
+    generated = False
+    if not token:
+        token, generated = _read_or_create(data / TOKEN_FILE, lambda: secrets.token_urlsafe(24))
+    secret, _ = _read_or_create(data / SECRET_FILE, lambda: secrets.token_hex(32))
+    raw_origins = env.get("RONDVRAAG_ALLOWED_ORIGINS", "").split(",")
+    origins = tuple(o.strip().rstrip("/") for o in raw_origins if o.strip())
+    return Settings(
+        deck_path=Path(deck_path),
+        data_dir=data,
+        host=host,
+        port=port,
+        public_url=(public_url or env.get("RONDVRAAG_PUBLIC_URL", "")).rstrip("/"),
+        admin_token=token,
+        admin_token_generated=generated,
+        secret=secret.encode(),
+        allowed_origins=origins,
+        join_rate=_rate(env, "RONDVRAAG_JOIN_RATE", 20.0),
+        vote_rate=_rate(env, "RONDVRAAG_VOTE_RATE", 5.0),
+    )
+
+
+def _rate(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number (0 turns the limit off), got {raw!r}") from None
+    return max(value, 0.0)
+
+
+def _read_or_create(path: Path, make) -> tuple[str, bool]:
+    """A secret kept in the data folder: created once, readable only by its owner."""
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value, False
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    os.chmod(path, 0o600)
+    return value, True

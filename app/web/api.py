@@ -1,0 +1,143 @@
+"""The JSON API: sessions, joining, answering, presenter control, results and the QR code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from ..auth import participant_cookie
+from .deps import Admin, Services, Session, client_address, json_body
+from .errors import ApiError
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/api/sessions", dependencies=[Admin])
+async def list_sessions(services: Services) -> dict[str, Any]:
+    records = await services.store.list_sessions()
+    return {"sessions": [{"code": r.code, "deck": r.deck, "title": r.title} for r in records]}
+
+
+@router.get("/api/sessions/{code}")
+async def session_state(session: Session) -> dict[str, Any]:
+    return session.public_state()
+
+
+@router.delete("/api/sessions/{code}", dependencies=[Admin])
+async def delete_session(code: str, services: Services, session: Session) -> dict[str, Any]:
+    await services.delete(code)
+    return {"deleted": code}
+
+
+@router.post("/api/sessions/{code}/join")
+async def join(code: str, request: Request, services: Services, session: Session) -> Response:
+    """Hand out a signed participant token, or confirm the one a returning phone holds."""
+    body = await json_body(request, required=False)
+    held = body.get("participant") or request.cookies.get(participant_cookie(code))
+    if held is not None:
+        if services.signer.verify(code, held) is None:
+            if "participant" in body:
+                raise ApiError(403, "bad_participant", "this participant token was not issued here")
+        else:
+            return _with_participant_cookie(code, held, 200)
+    if not services.join_limiter.allow(client_address(request)):
+        raise ApiError(
+            429,
+            "rate_limited",
+            "too many joins from this address; try again shortly",
+            {"Retry-After": "1"},
+        )
+    token = services.signer.issue(code)
+    participant_id = services.signer.verify(code, token)
+    assert participant_id is not None
+    await session.register(participant_id)
+    session.participants += 1
+    return _with_participant_cookie(code, token, 201)
+
+
+def _with_participant_cookie(code: str, token: str, status: int) -> Response:
+    response = JSONResponse({"participant": token}, status_code=status)
+    response.set_cookie(
+        participant_cookie(code), token, max_age=7 * 24 * 3600, httponly=True, samesite="lax"
+    )
+    return response
+
+
+@router.post("/api/sessions/{code}/responses", status_code=201)
+async def respond(code: str, request: Request, services: Services, session: Session) -> dict:
+    body = await json_body(request)
+    token = body.get("participant") or request.cookies.get(participant_cookie(code))
+    if not token:
+        raise ApiError(401, "no_participant", "join first: the answer needs a 'participant' token")
+    participant_id = services.signer.verify(code, token)
+    if participant_id is None:
+        raise ApiError(403, "bad_participant", "this participant token was not issued here")
+    question = body.get("question")
+    if not isinstance(question, str) or not question:
+        raise ApiError(400, "invalid_request", "'question' must be a question id")
+    if "answer" not in body:
+        raise ApiError(400, "invalid_answer", "the request needs an 'answer'")
+    if not services.vote_limiter.allow(participant_id):
+        raise ApiError(429, "rate_limited", "too many answers; wait a moment", {"Retry-After": "1"})
+    accepted = await session.respond(participant_id, question, body["answer"])
+    return {
+        "ok": True,
+        "question": accepted.question,
+        "answer": accepted.answer,
+        "replaced": accepted.replaced,
+    }
+
+
+@router.get("/api/sessions/{code}/me")
+async def my_answers(code: str, request: Request, services: Services, session: Session) -> dict:
+    token = request.query_params.get("participant") or request.cookies.get(participant_cookie(code))
+    participant_id = services.signer.verify(code, token) if token else None
+    if participant_id is None:
+        raise ApiError(403, "bad_participant", "a valid participant token is needed")
+    return {"answers": await session.my_answers(participant_id)}
+
+
+@router.post("/api/sessions/{code}/control", dependencies=[Admin])
+async def control(request: Request, session: Session) -> dict[str, Any]:
+    body = await json_body(request)
+    action = body.get("action")
+    question = body.get("question")
+    if not isinstance(action, str):
+        raise ApiError(400, "invalid_request", "'action' must be one of the control actions")
+    if question is not None and not isinstance(question, str):
+        raise ApiError(400, "invalid_request", "'question' must be a slide id")
+    return await session.control(action, question)
+
+
+@router.get("/api/sessions/{code}/results", dependencies=[Admin])
+async def results(session: Session) -> dict[str, Any]:
+    return {"questions": await session.results()}
+
+
+@router.get("/api/sessions/{code}/qr.svg")
+async def qr_code(session: Session) -> Response:
+    return Response(
+        qr_svg(session.join_url),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@lru_cache(maxsize=32)
+def qr_svg(url: str) -> bytes:
+    import qrcode
+    import qrcode.image.svg
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    qr.add_data(url)
+    qr.make(fit=True)
+    image = qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
+    return image.to_string(encoding="unicode").encode()

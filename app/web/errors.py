@@ -1,0 +1,89 @@
+"""Every error a client can cause becomes a 4xx JSON `{"error", "detail"}`, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..domain.errors import AnswerError, ControlError
+from ..service import Conflict, NotFound
+from ..store.base import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "rate_limited",
+}
+
+_CONTROL_STATUS = {"unknown_question": 404, "not_live": 409, "not_interactive": 409}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None):
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers
+        super().__init__(detail)
+
+
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.detail, exc.headers)
+
+    @app.exception_handler(AnswerError)
+    async def answer_error(request: Request, exc: AnswerError) -> JSONResponse:
+        return error_response(400, exc.code, str(exc))
+
+    @app.exception_handler(ControlError)
+    async def control_error(request: Request, exc: ControlError) -> JSONResponse:
+        return error_response(_CONTROL_STATUS.get(exc.code, 400), exc.code, str(exc))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return error_response(404, exc.code, str(exc))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return error_response(409, exc.code, str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.warning("storage unavailable: %s", exc)
+        return error_response(
+            503,
+            "storage_unavailable",
+            "the server cannot store this right now; please try again",
+            {"Retry-After": "2"},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error_response(400, "invalid_request", f"{where}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))

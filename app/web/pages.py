@@ -1,0 +1,124 @@
+"""HTML pages: landing, the phone page, the presenter's login and projector view."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..auth import ADMIN_COOKIE, admin_token_matches
+from .deps import Services, client_address, is_admin
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+router = APIRouter()
+
+
+def asset_version() -> str:
+    """A hash of the static files, so browsers fetch new JS/CSS after an upgrade."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+ASSET_VERSION = asset_version()
+
+
+def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    context.setdefault("language", "nl")
+    context["asset_version"] = ASSET_VERSION
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def not_found(request: Request, language: str = "nl") -> HTMLResponse:
+    message = (
+        "Deze sessie bestaat niet (meer). Controleer de code."
+        if language == "nl"
+        else "This session does not exist (any more). Check the code."
+    )
+    return render(request, "not_found.html", 404, language=language, message=message)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def landing(request: Request, services: Services) -> HTMLResponse:
+    primary = services.primary
+    return render(request, "index.html", language=primary.deck.language if primary else "nl")
+
+
+@router.get("/join")
+async def join_by_code(request: Request, code: str = "") -> Response:
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return not_found(request)
+    return RedirectResponse(f"/j/{code}", status_code=303)
+
+
+@router.get("/j/{code}", response_class=HTMLResponse)
+async def phone(request: Request, code: str, services: Services) -> HTMLResponse:
+    session = await services.get(code)
+    if session is None:
+        return not_found(request)
+    response = render(
+        request, "phone.html", code=code, title=session.deck.title, language=session.deck.language
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/present/{code}", response_class=HTMLResponse)
+async def present(request: Request, code: str, services: Services) -> HTMLResponse:
+    session = await services.get(code)
+    if session is None:
+        return not_found(request)
+    common = {"code": code, "title": session.deck.title, "language": session.deck.language}
+    if not is_admin(request):
+        return render(request, "login.html", error=None, **common)
+    short_url = session.join_url.split("://", 1)[-1]
+    response = render(
+        request, "present.html", join_url=session.join_url, short_url=short_url, **common
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/present/{code}/login", response_model=None)
+async def login(request: Request, code: str, services: Services) -> Response:
+    """Trade the admin token for an HttpOnly cookie, so it never sits in a page URL."""
+    session = await services.get(code)
+    if session is None:
+        return not_found(request)
+    common = {"code": code, "title": session.deck.title, "language": session.deck.language}
+    if not services.login_limiter.allow(client_address(request)):
+        error = (
+            "Te veel pogingen; wacht even."
+            if session.deck.language == "nl"
+            else "Too many tries; wait a moment."
+        )
+        return render(request, "login.html", 429, error=error, **common)
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    token = (form.get("token") or [""])[0].strip()
+    if not admin_token_matches(token, services.settings.admin_token):
+        error = (
+            "Dat token klopt niet." if session.deck.language == "nl" else "That token is not right."
+        )
+        return render(request, "login.html", 401, error=error, **common)
+    response = RedirectResponse(f"/present/{code}", status_code=303)
+    response.set_cookie(
+        ADMIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+    )
+    return response

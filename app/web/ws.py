@@ -1,0 +1,126 @@
+"""WebSockets: the phone's live channel and the presenter's channel.
+
+Handshakes are checked before they are accepted (a refused handshake is an HTTP 403): the
+Origin must be this site or an allowed one (cross-site websocket hijacking), the session must
+exist, and the presenter socket needs the admin token. After that, sockets only receive
+snapshots from the hub; what a client sends is read, bounded and mostly ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+
+from ..auth import participant_cookie
+from ..domain.errors import ControlError
+from ..hub import Client, encode
+from ..service import LiveSession
+from .deps import is_admin, services
+
+router = APIRouter()
+
+_PONG = encode({"type": "pong"})
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """No Origin (a non-browser client) is fine; a browser's Origin must match our host."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    settings = services(websocket).settings
+    if origin in settings.allowed_origins:
+        return True
+    host = websocket.headers.get("host", "")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    default_port = "443" if parts.scheme == "https" else "80"
+    return _with_port(parts.netloc, default_port) == _with_port(host, default_port)
+
+
+def _with_port(netloc: str, default_port: str) -> str:
+    netloc = netloc.lower()
+    if netloc.endswith("]") or ":" not in netloc.rsplit("]", 1)[-1]:
+        return f"{netloc}:{default_port}"
+    return netloc
+
+
+@router.websocket("/ws/sessions/{code}")
+async def phone_socket(websocket: WebSocket, code: str) -> None:
+    if not origin_allowed(websocket):
+        await websocket.close(code=1008)
+        return
+    app = services(websocket)
+    session = await app.get(code)
+    if session is None:
+        await websocket.close(code=1008)
+        return
+    token = websocket.query_params.get("participant") or websocket.cookies.get(
+        participant_cookie(code)
+    )
+    participant_id = app.signer.verify(code, token) if token else None
+    await websocket.accept()
+    client = Client(websocket.send_text, participant_id)
+    session.connect_phone(client)
+    try:
+        if participant_id is not None:
+            answers = await session.my_answers(participant_id)
+            client.offer("answers", encode({"type": "answers", "answers": answers}))
+        await _read_until_closed(websocket, client)
+    finally:
+        session.disconnect_phone(client)
+
+
+@router.websocket("/ws/sessions/{code}/presenter")
+async def presenter_socket(websocket: WebSocket, code: str) -> None:
+    if not origin_allowed(websocket) or not is_admin(websocket):
+        await websocket.close(code=1008)
+        return
+    session = await services(websocket).get(code)
+    if session is None:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    client = Client(websocket.send_text)
+    session.connect_presenter(client)
+    try:
+        await _read_until_closed(websocket, client, session)
+    finally:
+        session.disconnect_presenter(client)
+
+
+async def _read_until_closed(
+    websocket: WebSocket, client: Client, presenter_of: LiveSession | None = None
+) -> None:
+    """Answer pings; a presenter may also send control actions. Ends when the socket closes."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        if data.get("type") == "ping":
+            client.offer("pong", _PONG)
+        elif data.get("type") == "control" and presenter_of is not None:
+            await _control(presenter_of, client, data)
+
+
+async def _control(session: LiveSession, client: Client, data: dict) -> None:
+    action, question = data.get("action"), data.get("question")
+    if not isinstance(action, str) or (question is not None and not isinstance(question, str)):
+        client.offer("error", encode({"type": "error", "error": "invalid_request"}))
+        return
+    try:
+        await session.control(action, question)
+    except ControlError as exc:
+        client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))
