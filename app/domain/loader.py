@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
     language = top.one_of("language", LANGUAGES, "nl")
     event = top.text("event")
     date = top.text("date")
+    if date and not _is_iso_date(date):
+        top.error("date", f"'date' is {date!r}, must be a real date written YYYY-MM-DD")
     slide_readers = top.items("slides", required=True, minimum=1)
     top.finish()
 
@@ -78,6 +81,14 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
         date=date,
         source=text,
     )
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _parse_slide(reader: FieldReader, number: int) -> Slide | None:
