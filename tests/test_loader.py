@@ -1,0 +1,207 @@
+"""The deck loader: the reference decks load, and each kind of broken deck names FILE:LINE."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.domain.errors import DeckError
+from app.domain.loader import load_deck, parse_deck
+
+REPO = Path(__file__).resolve().parent.parent
+
+GOOD_HEAD = "title: Test\nslides:\n"
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(DeckError) as caught:
+        parse_deck(text, filename="deck.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_reference_deck_has_the_four_interactive_moments() -> None:
+    deck = load_deck(REPO / "questions" / "samenwerking.yaml")
+    assert deck.language == "nl"
+    assert [(q.id, q.type_name) for q in deck.questions] == [
+        ("rol", "choice"),
+        ("drijfveren", "wordcloud"),
+        ("stellingen", "scales"),
+        ("onthouden", "open"),
+    ]
+    rol = deck.question("rol")
+    assert [o.id for o in rol.options] == [
+        "lokaal-bestuur", "vakbond", "vdab", "vlaamse-overheid", "derden",
+        "werkgevers", "wsg", "bedrijf", "andere",
+    ]  # fmt: skip
+    stellingen = deck.question("stellingen")
+    assert [s.id for s in stellingen.statements] == [
+        "overeenkomst", "expert", "vertrouwen", "klein-beginnen",
+    ]  # fmt: skip
+    assert (stellingen.low, stellingen.high) == (1, 5)
+    assert stellingen.low_label == "Helemaal oneens"
+    assert stellingen.high_label == "Helemaal eens"
+    assert deck.question("drijfveren").max_answers == 5
+    assert deck.question("onthouden").max_answers == 5
+
+
+def test_english_example_deck_loads() -> None:
+    deck = load_deck(REPO / "questions" / "example-en.yaml")
+    assert deck.language == "en"
+    assert {s.type_name for s in deck.slides} >= {"content", "join", "choice", "scales"}
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (
+            GOOD_HEAD + "  - type: quiz\n    id: q\n",
+            "deck.yaml:3: slide 1: unknown slide type 'quiz'",
+        ),
+        (
+            GOOD_HEAD + "  - type: choice\n    id: q\n    prompt: P\n    optoins: []\n",
+            "deck.yaml:6: slide 1 (q): unknown key 'optoins'",
+        ),
+        (
+            GOOD_HEAD + "  - type: choice\n    id: q\n    prompt: P\n",
+            "deck.yaml:3: slide 1 (q): missing 'options'",
+        ),
+        (
+            GOOD_HEAD + "  - type: scales\n    id: q\n    prompt: P\n    scale: {min: 1, max: 5}\n",
+            "deck.yaml:3: slide 1 (q): missing 'statements'",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: wordcloud\n    id: a\n    prompt: P\n"
+            + "  - type: open\n    id: a\n    prompt: P\n",
+            "deck.yaml:7: slide 2 (a): duplicate slide id 'a' (also slide 1)",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: choice\n    id: q\n    prompt: P\n    options:\n"
+            + "      - {id: x, label: X}\n      - {id: x, label: Y}\n",
+            "deck.yaml:8: slide 1 (q), options[2]: duplicate option id 'x'",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: scales\n    id: q\n    prompt: P\n    statements:\n"
+            + "      - {id: s, label: S}\n      - {id: s, label: T}\n"
+            + "    scale: {min: 1, max: 5}\n",
+            "deck.yaml:8: slide 1 (q), statements[2]: duplicate statement id 's'",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: scales\n    id: q\n    prompt: P\n    statements: [{id: s, label: S}]\n"
+            + "    scale:\n      min: 5\n      max: 1\n",
+            "deck.yaml:9: slide 1 (q), scale: max (1) must be greater than min (5)",
+        ),
+        (
+            GOOD_HEAD + "  - type: wordcloud\n    id: q\n    prompt: P\n    max_answers: 11\n",
+            "deck.yaml:6: slide 1 (q): 'max_answers' is 11, must be between 1 and 10",
+        ),
+        (
+            GOOD_HEAD + "  - type: open\n    id: q\n    prompt: '   '\n",
+            "deck.yaml:5: slide 1 (q): 'prompt' is empty",
+        ),
+        (
+            GOOD_HEAD + "  - type: open\n    id: Q!\n    prompt: P\n",
+            "deck.yaml:4: slide 1: id 'Q!' must be lowercase",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: choice\n    id: q\n    prompt: P\n    multiple: 3\n    options:\n"
+            + "      - {id: x, label: X}\n      - {id: y, label: Y}\n",
+            "deck.yaml:6: slide 1 (q): 'multiple' is 3, must be between 1 and 2",
+        ),
+        (
+            GOOD_HEAD + "  - type: content\n    links: [{url: 'javascript:alert(1)'}]\n",
+            "deck.yaml:4: slide 1, links[1]: link 'javascript:alert(1)' must start with http",
+        ),
+        ("title: Test\nlangauge: nl\nslides: []\n", "deck.yaml:2: deck: unknown key 'langauge'"),
+        ("title: T\nslides: []\n", "deck.yaml:2: deck: 'slides' needs at least 1 entries"),
+        ("title: T\ndate: 13 juni\nslides: [{type: join}]\n", "deck.yaml:2: deck: 'date' is"),
+        ("title: T\nslides:\n  - type: join\n   - oops\n", "deck.yaml:4: malformed YAML"),
+        ("", "deck.yaml:1: the file is empty"),
+        ("- a\n- b\n", "deck.yaml:1: a deck must be a mapping"),
+        (
+            "title: !!python/object/apply:os.system ['echo pwned']\nslides: []\n",
+            "deck.yaml:1: unsupported YAML tag",
+        ),
+        ("title: T\ntitle: U\nslides: []\n", "deck.yaml:2: duplicate key 'title'"),
+    ],
+)
+def test_broken_deck_reports_file_line_and_what(yaml_text: str, expected: str) -> None:
+    problems = problems_of(yaml_text)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    text = (
+        "title: T\nslides:\n"
+        "  - type: choice\n    id: a\n    prompt: P\n    optoins: []\n"
+        "  - type: wordcloud\n    id: b\n    prompt: ''\n"
+    )
+    problems = problems_of(text)
+    assert len(problems) >= 3
+    assert [int(p.split(":")[1]) for p in problems] == sorted(
+        int(p.split(":")[1]) for p in problems
+    )
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    text = "title: T\n" + "\n".join(lines) + "\nslides: [{type: join}]\n"
+    problems = problems_of(text)
+    assert any("expands to more than" in p for p in problems), problems
+
+
+def test_oversized_deck_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("title: T\nslides: [{type: join}]\n# " + "x" * (1024 * 1024) + "\n")
+    with pytest.raises(DeckError) as caught:
+        load_deck(path)
+    assert f"{path}:1:" in str(caught.value)
+
+
+def test_markdown_body_cannot_carry_raw_html() -> None:
+    deck = parse_deck(
+        GOOD_HEAD + '  - type: content\n    body: "Hoi <script>alert(1)</script> **vet**"\n'
+    )
+    html = deck.slides[0].public()["body_html"]
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<strong>vet</strong>" in html
+
+
+def test_notes_never_reach_the_public_view() -> None:
+    deck = parse_deck(GOOD_HEAD + "  - type: join\n    notes: geheim\n")
+    assert "geheim" not in str(deck.slides[0].public())
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+
+
+def test_validate_command_lists_the_interactive_ids() -> None:
+    result = run_cli("validate", "questions/samenwerking.yaml", "questions/example-en.yaml")
+    assert result.returncode == 0, result.stderr
+    for ident in ("rol", "drijfveren", "stellingen", "onthouden"):
+        assert f" {ident} " in result.stdout
+
+
+def test_validate_command_exits_1_with_file_line_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("title: T\nslides:\n  - type: choice\n    id: x\n    prompt: P\n    foo: 1\n")
+    result = run_cli("validate", str(broken), "questions/samenwerking.yaml")
+    assert result.returncode == 1
+    assert f"{broken}:3: slide 1 (x): missing 'options'" in result.stderr
+    assert f"{broken}:6: slide 1 (x): unknown key 'foo'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "questions/samenwerking.yaml: OK" in result.stdout
