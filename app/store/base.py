@@ -58,12 +58,17 @@ class Store(Protocol):
         """The newest session of a deck, so a restarted server resumes it with the same code."""
         ...
 
-    async def list_sessions(self) -> list[SessionRecord]: ...
+    async def list_sessions(self) -> list[SessionRecord]:
+        """Every session, newest first."""
+        ...
 
     async def save_state(self, code: str, state: dict[str, Any]) -> None: ...
 
     async def add_participant(self, code: str, participant: str) -> str:
-        """Register a participant (idempotent); returns their pseudonym."""
+        """Register a participant (idempotent); returns their pseudonym.
+
+        Raises ValueError for an unknown session.
+        """
         ...
 
     async def save_response(
@@ -71,12 +76,16 @@ class Store(Protocol):
     ) -> bool:
         """Store or replace the participant's answer; returns True if it replaced one.
 
-        Returns only after the write is committed. Raises StoreUnavailable if it cannot be.
+        Returns only after the write is committed. Raises StoreUnavailable if it cannot be,
+        ValueError for an unknown session.
         """
         ...
 
     async def answers(self, code: str, question: str, round: int) -> list[Any]:
-        """Current answers to one question in one round, oldest submission first."""
+        """Current answers to one question in one round, oldest submission first.
+
+        The answers may be shared with the store's cache: treat them as read-only.
+        """
         ...
 
     async def participant_answers(

@@ -1,0 +1,697 @@
+"""The durable store: one SQLite file, one writer thread, group commit, a read cache.
+
+Why this shape:
+- Writes go through ONE thread that owns the write connection. It drains whatever is queued
+  (up to `MAX_BATCH` operations) into one transaction, commits, and only then resolves each
+  caller's future, so many votes share one commit and every acknowledgement means "committed".
+  Each operation runs inside its own SAVEPOINT, so a failing one fails only its own caller.
+- `answers()` is the hot read path (tallies, ~10×/s per live question). It is served from an
+  in-memory dict per (session, question, round), loaded once and updated by the writer's
+  results on the event loop *after* the commit, so it never shows an uncommitted answer. One
+  server process owns the file, so the cache stays coherent.
+- Durability: WAL mode. With `synchronous=FULL` (the default) the WAL is fsynced at every
+  commit, so an acknowledged answer survives even a power cut; group commit keeps the cost at
+  one fsync per batch. `synchronous=NORMAL` is also safe against a process crash (kill -9): a
+  commit has been written into the WAL file (the OS page cache) before COMMIT returns, and the
+  OS keeps that after the process dies; only an OS crash or power cut may lose the newest commits.
+- Privacy: `secure_delete` overwrites deleted content with zeros and deleting a session
+  checkpoints and truncates the WAL, so a deleted answer is gone from the files. No IP address
+  or user agent is ever stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from app.store.base import SessionRecord, StoredResponse, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+# MIGRATIONS[n] takes a database from user_version n to n + 1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sessions (
+        code TEXT PRIMARY KEY,
+        deck TEXT NOT NULL,
+        title TEXT NOT NULL,
+        deck_source TEXT NOT NULL,
+        state_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_deck ON sessions (deck, created_at);
+    CREATE TABLE participants (
+        session TEXT NOT NULL REFERENCES sessions (code) ON DELETE CASCADE,
+        participant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        UNIQUE (session, participant),
+        UNIQUE (session, seq)
+    );
+    CREATE TABLE responses (
+        session TEXT NOT NULL REFERENCES sessions (code) ON DELETE CASCADE,
+        question TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        participant TEXT NOT NULL,
+        answer_json TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        UNIQUE (session, question, round, participant),
+        FOREIGN KEY (session, participant)
+            REFERENCES participants (session, participant) ON DELETE CASCADE
+    );
+    CREATE INDEX responses_in_order ON responses (session, seq);
+    """,
+]
+
+# SQLite result codes that mean "the database cannot take this right now", not "bad request".
+_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_NOMEM,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_PROTOCOL,
+}
+
+Apply = Callable[[], None] | None  # runs on the event loop after the commit, before the ack
+OpFn = Callable[[sqlite3.Connection], tuple[Any, Apply]]
+
+
+def _now() -> str:
+    """ISO 8601 UTC with millisecond precision and a `Z`, the one timestamp format we store."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _pseudonym(seq: int) -> str:
+    return f"P{seq:04d}"
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _translate(exc: BaseException) -> BaseException:
+    """Turn "disk full / locked / I/O error" into StoreUnavailable; leave real bugs alone."""
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _UNAVAILABLE:
+            return StoreUnavailable(f"database unavailable: {exc}")
+        if code is None and isinstance(exc, sqlite3.OperationalError):
+            return StoreUnavailable(f"database unavailable: {exc}")
+    return exc
+
+
+@dataclass(eq=False, slots=True)
+class _Op:
+    """One queued unit of work; `write` ops share the batch transaction, reads run after it."""
+
+    fn: OpFn
+    future: asyncio.Future[Any]
+    write: bool
+    checkpoint: bool = False
+
+
+@dataclass(slots=True)
+class _Outcome:
+    ok: bool
+    value: Any = None  # the result, or the exception to raise
+    apply: Apply = None
+
+
+_STOP = object()
+
+
+class SQLiteStore:
+    """The `Store` on one SQLite file. Open it once per process; it owns the file."""
+
+    MAX_BATCH = 500
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout_ms: int = 5000,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        max_pages: int | None = None,
+    ) -> None:
+        """`max_pages` caps the file size (tests use it to make the disk "full" for real)."""
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError("synchronous must be FULL or NORMAL")
+        self.path = Path(path)
+        self.commits = 0  # successful COMMITs; many writes share one under load
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._synchronous = synchronous
+        self._max_pages = max_pages
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._open = False
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._seq = 0  # the last response seq; owned by the writer thread
+        # Caches, touched only on the event loop.
+        self._answers: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self._counts: dict[str, int] = {}
+        self._loading: dict[Hashable, asyncio.Future[Any]] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Create or migrate the database and start the writer thread."""
+        if self._open:
+            return
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        ready: asyncio.Future[None] = loop.create_future()
+        self._queue = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._writer_main, args=(ready,), name="rondvraag-sqlite-writer", daemon=True
+        )
+        self._thread.start()
+        await ready
+        self._open = True
+
+    async def close(self) -> None:
+        """Flush pending writes, stop the writer and close every connection. Idempotent."""
+        if not self._open:
+            return
+        self._open = False
+        self._queue.put(_STOP)
+        thread = self._thread
+        if thread is not None:
+            await asyncio.to_thread(thread.join)
+        self._thread = None
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.close()
+        self._answers.clear()
+        self._counts.clear()
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    async def create_session(
+        self, code: str, deck: str, title: str, deck_source: str, state: dict[str, Any]
+    ) -> SessionRecord:
+        """Create a session. Raises ValueError if the code is taken."""
+        state_json = _to_json(state)
+
+        def op(conn: sqlite3.Connection) -> tuple[SessionRecord, Apply]:
+            if conn.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone():
+                raise ValueError(f"session code {code} is taken")
+            created = _now()
+            conn.execute(
+                "INSERT INTO sessions (code, deck, title, deck_source, state_json, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (code, deck, title, deck_source, state_json, created),
+            )
+            record = SessionRecord(code, deck, title, deck_source, json.loads(state_json), created)
+            return record, None
+
+        return await self._write(op)
+
+    async def get_session(self, code: str) -> SessionRecord | None:
+        rows = await self._read(_SESSION_SQL + " WHERE code = ?", (code,))
+        return _session(rows[0]) if rows else None
+
+    async def find_session(self, deck: str) -> SessionRecord | None:
+        """The newest session of a deck, so a restarted server resumes it with the same code."""
+        sql = _SESSION_SQL + " WHERE deck = ? ORDER BY created_at DESC, rowid DESC LIMIT 1"
+        rows = await self._read(sql, (deck,))
+        return _session(rows[0]) if rows else None
+
+    async def list_sessions(self) -> list[SessionRecord]:
+        """Every session, newest first."""
+        rows = await self._read(_SESSION_SQL + " ORDER BY created_at DESC, rowid DESC", ())
+        return [_session(row) for row in rows]
+
+    async def save_state(self, code: str, state: dict[str, Any]) -> None:
+        """Replace the presenter's state. Raises ValueError for an unknown session."""
+        state_json = _to_json(state)
+
+        def op(conn: sqlite3.Connection) -> tuple[None, Apply]:
+            cur = conn.execute(
+                "UPDATE sessions SET state_json = ? WHERE code = ?", (state_json, code)
+            )
+            if cur.rowcount == 0:
+                raise ValueError(f"no session {code}")
+            return None, None
+
+        await self._write(op)
+
+    async def delete_session(self, code: str) -> bool:
+        """Remove a session with all its participants and responses; True if it existed.
+
+        The WAL is checkpointed and truncated afterwards, so with secure_delete the deleted
+        content is overwritten in the database file and gone from the WAL file.
+        """
+
+        def op(conn: sqlite3.Connection) -> tuple[bool, Apply]:
+            existed = conn.execute("DELETE FROM sessions WHERE code = ?", (code,)).rowcount > 0
+            return existed, lambda: self._forget(code)
+
+        return await self._write(op, checkpoint=True)
+
+    # -- participants and responses -----------------------------------------------------------
+
+    async def add_participant(self, code: str, participant: str) -> str:
+        """Register a participant (idempotent); returns their pseudonym.
+
+        Raises ValueError for an unknown session.
+        """
+
+        def op(conn: sqlite3.Connection) -> tuple[str, Apply]:
+            seq, added = self._ensure_participant(conn, code, participant)
+            return _pseudonym(seq), (lambda: self._count_added(code)) if added else None
+
+        return await self._write(op)
+
+    async def save_response(
+        self, code: str, question: str, round: int, participant: str, answer: Any
+    ) -> bool:
+        """Store or replace the participant's answer; returns True if it replaced one.
+
+        Returns only after the write is committed. Raises StoreUnavailable if it cannot be,
+        ValueError for an unknown session, TypeError/ValueError for an answer that is not JSON.
+        """
+        answer_json = _to_json(answer)
+        key = (code, question, int(round))
+
+        def op(conn: sqlite3.Connection) -> tuple[bool, Apply]:
+            _, added = self._ensure_participant(conn, code, participant)
+            replaced = (
+                conn.execute(
+                    "SELECT 1 FROM responses"
+                    " WHERE session = ? AND question = ? AND round = ? AND participant = ?",
+                    (*key, participant),
+                ).fetchone()
+                is not None
+            )
+            self._seq += 1
+            conn.execute(
+                "INSERT INTO responses"
+                " (session, question, round, participant, answer_json, submitted_at, seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (session, question, round, participant) DO UPDATE SET"
+                " answer_json = excluded.answer_json, submitted_at = excluded.submitted_at,"
+                " seq = excluded.seq",
+                (*key, participant, answer_json, _now(), self._seq),
+            )
+            stored = json.loads(answer_json)
+
+            def apply() -> None:
+                if added:
+                    self._count_added(code)
+                current = self._answers.get(key)
+                if current is not None:
+                    current.pop(participant, None)  # a replaced answer moves to the end
+                    current[participant] = stored
+
+            return replaced, apply
+
+        return await self._write(op)
+
+    async def answers(self, code: str, question: str, round: int) -> list[Any]:
+        """Current answers to one question in one round, oldest submission first.
+
+        Served from memory after the first call; treat the returned answers as read-only.
+        """
+        return list((await self._answer_map(code, question, round)).values())
+
+    async def participant_answers(
+        self, code: str, participant: str, rounds: dict[str, int]
+    ) -> dict[str, Any]:
+        """One participant's answers, for each question in its given round."""
+        items = list(rounds.items())
+        maps = await asyncio.gather(*(self._answer_map(code, q, r) for q, r in items))
+        return {
+            q: m[participant] for (q, _), m in zip(items, maps, strict=True) if participant in m
+        }
+
+    async def responses(self, code: str) -> list[StoredResponse]:
+        """Every stored response of a session (all rounds), in submission order; for exports."""
+        rows = await self._read(
+            "SELECT r.question, r.round, r.participant, p.seq, r.answer_json, r.submitted_at"
+            " FROM responses r JOIN participants p"
+            " ON p.session = r.session AND p.participant = r.participant"
+            " WHERE r.session = ? ORDER BY r.seq",
+            (code,),
+        )
+        return [
+            StoredResponse(q, rnd, part, _pseudonym(seq), json.loads(answer), at)
+            for q, rnd, part, seq, answer, at in rows
+        ]
+
+    async def participant_count(self, code: str) -> int:
+        def load(conn: sqlite3.Connection) -> int | None:
+            if not _session_exists(conn, code):
+                return None
+            sql = "SELECT COUNT(*) FROM participants WHERE session = ?"
+            return int(conn.execute(sql, (code,)).fetchone()[0])
+
+        return await self._cached(self._counts, code, load, 0)
+
+    # -- caches (event loop only) ---------------------------------------------------------------
+
+    async def _answer_map(self, code: str, question: str, round: int) -> dict[str, Any]:
+        key = (code, question, int(round))
+        hit = self._answers.get(key)
+        if hit is not None:  # the hot path: no closure, no thread, no await
+            return hit
+
+        def load(conn: sqlite3.Connection) -> dict[str, Any] | None:
+            if not _session_exists(conn, code):
+                return None
+            rows = conn.execute(
+                "SELECT participant, answer_json FROM responses"
+                " WHERE session = ? AND question = ? AND round = ? ORDER BY seq",
+                key,
+            )
+            return {participant: json.loads(answer) for participant, answer in rows}
+
+        return await self._cached(self._answers, key, load, {})
+
+    async def _cached(
+        self,
+        cache: dict[Any, Any],
+        key: Hashable,
+        load: Callable[[sqlite3.Connection], Any | None],
+        missing: Any,
+    ) -> Any:
+        """A cached value, loaded through the writer so no commit can slip between load and use.
+
+        The load runs on the writer thread after a batch commits, and its result is installed
+        after that batch's cache updates, so the snapshot is exactly as new as the cache.
+        `load` returns None for an unknown session, which is not cached.
+        """
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        tag = (id(cache), key)
+        pending = self._loading.get(tag)
+        if pending is None:
+
+            def op(conn: sqlite3.Connection) -> tuple[Any, Apply]:
+                value = load(conn)
+
+                def install() -> None:
+                    if value is not None and key not in cache:
+                        cache[key] = value
+
+                return value, install
+
+            pending = self._submit(op, write=False)
+            self._loading[tag] = pending
+            pending.add_done_callback(lambda done: self._loaded(tag, done))
+        await asyncio.shield(pending)
+        value = cache.get(key)
+        return value if value is not None else missing
+
+    def _loaded(self, tag: Hashable, done: asyncio.Future[Any]) -> None:
+        if self._loading.get(tag) is done:
+            del self._loading[tag]
+
+    def _count_added(self, code: str) -> None:
+        if code in self._counts:
+            self._counts[code] += 1
+
+    def _forget(self, code: str) -> None:
+        for key in [k for k in self._answers if k[0] == code]:
+            del self._answers[key]
+        self._counts.pop(code, None)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _submit(self, fn: OpFn, *, write: bool, checkpoint: bool = False) -> asyncio.Future[Any]:
+        if not self._open or self._loop is None:
+            raise StoreUnavailable("the store is closed")
+        future = self._loop.create_future()
+        self._queue.put(_Op(fn, future, write, checkpoint))
+        return future
+
+    async def _write(self, fn: OpFn, *, checkpoint: bool = False) -> Any:
+        return await self._submit(fn, write=True, checkpoint=checkpoint)
+
+    async def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Run one query on a pooled read connection in a worker thread."""
+        if not self._open:
+            raise StoreUnavailable("the store is closed")
+
+        def run() -> list[tuple[Any, ...]]:
+            with self._readers_lock:
+                conn = self._readers.pop() if self._readers else None
+            try:
+                if conn is None:
+                    conn = self._connect(query_only=True)
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise _translate(exc) from exc
+            finally:
+                if conn is not None:
+                    with self._readers_lock:
+                        if self._open:
+                            self._readers.append(conn)
+                            conn = None
+                    if conn is not None:
+                        conn.close()
+
+        return await asyncio.to_thread(run)
+
+    def _connect(self, *, query_only: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        if query_only:
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    @staticmethod
+    def _ensure_participant(
+        conn: sqlite3.Connection, code: str, participant: str
+    ) -> tuple[int, bool]:
+        """The participant's seq, registering them first if new; (seq, newly added)."""
+        sql = "SELECT seq FROM participants WHERE session = ? AND participant = ?"
+        row = conn.execute(sql, (code, participant)).fetchone()
+        if row is not None:
+            return int(row[0]), False
+        if not _session_exists(conn, code):
+            raise ValueError(f"no session {code}")
+        (seq,) = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM participants WHERE session = ?", (code,)
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO participants (session, participant, seq) VALUES (?, ?, ?)",
+            (code, participant, seq),
+        )
+        return int(seq), True
+
+    # -- the writer thread ---------------------------------------------------------------------
+
+    def _writer_main(self, ready: asyncio.Future[None]) -> None:
+        try:
+            conn = self._open_writer()
+        except BaseException as exc:  # report any startup failure to open()
+            error = _translate(exc)
+            self._call_soon(lambda: ready.done() or ready.set_exception(error))
+            return
+        self._call_soon(lambda: ready.done() or ready.set_result(None))
+        try:
+            stop = False
+            while not stop:
+                batch: list[_Op] = []
+                item = self._queue.get()
+                while item is not _STOP:
+                    batch.append(item)
+                    if len(batch) >= self.MAX_BATCH:
+                        break
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                stop = item is _STOP
+                if not batch:
+                    continue
+                try:
+                    outcomes = self._process(conn, batch)
+                except Exception as exc:  # a bug here must not leave callers waiting forever
+                    log.exception("store writer failed a batch")
+                    _rollback(conn)
+                    outcomes = {op: _Outcome(False, _translate(exc)) for op in batch}
+                self._deliver(batch, outcomes)
+        finally:
+            conn.close()
+
+    def _open_writer(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreUnavailable(f"{self.path}: cannot use WAL mode (got {mode})")
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn)
+            if self._max_pages is not None:
+                conn.execute(f"PRAGMA max_page_count = {int(self._max_pages)}")
+            self._seq = int(
+                conn.execute("SELECT COALESCE(MAX(seq), 0) FROM responses").fetchone()[0]
+            )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema version {version}; this Rondvraag knows {SCHEMA_VERSION}"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _process(self, conn: sqlite3.Connection, batch: list[_Op]) -> dict[_Op, _Outcome]:
+        """Writes in one transaction, then reads (cache loads) on the committed state."""
+        writes = [op for op in batch if op.write]
+        outcomes = self._write_batch(conn, writes) if writes else {}
+        if any(op.checkpoint and outcomes[op].ok for op in writes):
+            self._checkpoint(conn)
+        for op in batch:
+            if not op.write:
+                outcomes[op] = _attempt(op, conn)
+        return outcomes
+
+    def _write_batch(self, conn: sqlite3.Connection, writes: list[_Op]) -> dict[_Op, _Outcome]:
+        """One transaction, one SAVEPOINT per op; if the transaction itself breaks, op by op."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            error = _translate(exc)
+            return {op: _Outcome(False, error) for op in writes}
+        outcomes: dict[_Op, _Outcome] = {}
+        try:
+            for op in writes:
+                conn.execute("SAVEPOINT op")
+                outcome = _attempt(op, conn)
+                if not conn.in_transaction:
+                    raise _BatchBroken
+                if not outcome.ok:
+                    conn.execute("ROLLBACK TO op")
+                conn.execute("RELEASE op")
+                outcomes[op] = outcome
+            conn.execute("COMMIT")
+        except (sqlite3.Error, _BatchBroken):
+            _rollback(conn)
+            return self._one_by_one(conn, writes)
+        self.commits += 1
+        return outcomes
+
+    def _one_by_one(self, conn: sqlite3.Connection, writes: list[_Op]) -> dict[_Op, _Outcome]:
+        """Each op in its own transaction, so a broken one fails only its own caller."""
+        outcomes: dict[_Op, _Outcome] = {}
+        for op in writes:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                outcome = _attempt(op, conn)
+                if outcome.ok:
+                    conn.execute("COMMIT")
+                    self.commits += 1
+                else:
+                    _rollback(conn)
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                outcome = _Outcome(False, _translate(exc))
+            outcomes[op] = outcome
+        return outcomes
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the database and truncate it, so deleted content leaves the WAL."""
+        try:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            log.warning("WAL checkpoint after a deletion failed: %s", exc)
+            return
+        if busy:
+            log.warning("WAL checkpoint after a deletion was blocked by a reader")
+
+    def _deliver(self, batch: list[_Op], outcomes: dict[_Op, _Outcome]) -> None:
+        """On the loop: apply cache updates (writes first, then loads), then acknowledge."""
+
+        def resolve() -> None:
+            for op in sorted(batch, key=lambda op: not op.write):
+                outcome = outcomes[op]
+                if outcome.ok and outcome.apply is not None:
+                    outcome.apply()
+            for op in batch:
+                outcome = outcomes[op]
+                if op.future.done():
+                    continue
+                if outcome.ok:
+                    op.future.set_result(outcome.value)
+                else:
+                    op.future.set_exception(outcome.value)
+
+        self._call_soon(resolve)
+
+    def _call_soon(self, callback: Callable[[], Any]) -> None:
+        if self._loop is None:
+            return
+        try:
+            self._loop.call_soon_threadsafe(callback)
+        except RuntimeError:  # the loop is gone; nobody is waiting any more
+            log.debug("event loop closed before a store result could be delivered")
+
+
+class _BatchBroken(Exception):
+    """SQLite rolled back the whole batch transaction (it may, on disk full or I/O error)."""
+
+
+def _attempt(op: _Op, conn: sqlite3.Connection) -> _Outcome:
+    try:
+        value, apply = op.fn(conn)
+    except Exception as exc:
+        return _Outcome(False, _translate(exc))
+    return _Outcome(True, value, apply)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            log.warning("rollback failed: %s", exc)
+
+
+def _session_exists(conn: sqlite3.Connection, code: str) -> bool:
+    return conn.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is not None
+
+
+_SESSION_SQL = "SELECT code, deck, title, deck_source, state_json, created_at FROM sessions"
+
+
+def _session(row: tuple[Any, ...]) -> SessionRecord:
+    code, deck, title, deck_source, state_json, created_at = row
+    return SessionRecord(code, deck, title, deck_source, json.loads(state_json), created_at)
