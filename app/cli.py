@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from .domain.errors import DeckError
@@ -115,6 +117,47 @@ def _announce(services) -> None:
     print("\n".join(lines), flush=True)
 
 
+def _store_at(data_dir: str):
+    """The data folder's database, opened directly (no server); refuses a missing file."""
+    from .exports import ExportError
+    from .store.sqlite import SQLiteStore
+
+    path = Path(data_dir) / "rondvraag.sqlite3"
+    if not path.is_file():
+        raise ExportError(f"no Rondvraag database at {path} (is --data the server's data folder?)")
+    return SQLiteStore(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .exports import ExportError, export_session
+
+    try:
+        body, summary = asyncio.run(
+            export_session(_store_at(args.data), args.code, args.format, args.delimiter)
+        )
+    except ExportError as exc:
+        print(f"rondvraag export: {exc}", file=sys.stderr)
+        return 1
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        Path(args.output).write_bytes(body)
+        print(f"{summary} -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from .exports import ExportError, delete_session
+
+    try:
+        print(asyncio.run(delete_session(_store_at(args.data), args.code)))
+    except ExportError as exc:
+        print(f"rondvraag delete: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rondvraag", description="Self-hosted live audience polling."
@@ -134,6 +177,31 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check decks and list their slides")
     validate.add_argument("decks", nargs="+", help="deck YAML files")
     validate.set_defaults(run=cmd_validate)
+
+    export = commands.add_parser("export", help="write a session's answers as CSV or JSON")
+    export.add_argument("code", help="the session's 6-digit join code")
+    export.add_argument("--data", default="data", help="the server's data folder (./data)")
+    export.add_argument(
+        "--format",
+        choices=("csv", "summary", "json"),
+        default="csv",
+        help="csv: a row per answer; summary: counts, percentages, means; json: everything",
+    )
+    export.add_argument(
+        "--delimiter",
+        choices=("comma", "semicolon"),
+        default="comma",
+        help="CSV column separator; semicolon (with decimal commas) for Dutch-language Excel",
+    )
+    export.add_argument("-o", "--output", help="write to this file (default: standard output)")
+    export.set_defaults(run=cmd_export)
+
+    delete = commands.add_parser(
+        "delete", help="remove a session and every answer of it (stop its server first)"
+    )
+    delete.add_argument("code", help="the session's 6-digit join code")
+    delete.add_argument("--data", default="data", help="the server's data folder (./data)")
+    delete.set_defaults(run=cmd_delete)
     return parser
 
 

@@ -15,13 +15,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .service import Rondvraag
 from .settings import Settings
 from .store.sqlite import SQLiteStore
-from .web import api, pages, ws
+from .web import api, pages, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.limits import BodyLimit, SecurityHeaders
 
 
 def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None = None) -> FastAPI:
-    services = Rondvraag(settings, SQLiteStore(settings.database_path))
+    services = Rondvraag(settings, SQLiteStore(settings.database_path, busy_timeout_ms=2000))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +44,7 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(ws.router)
+    app.include_router(results.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
 

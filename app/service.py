@@ -133,7 +133,10 @@ class LiveSession:
     # --- participants ------------------------------------------------------------------------
 
     async def register(self, participant_id: str) -> None:
-        await self.store.add_participant(self.code, participant_id)
+        try:
+            await self.store.add_participant(self.code, participant_id)
+        except ValueError:
+            raise NotFound("unknown_session", "this session has been deleted") from None
 
     async def respond(self, participant_id: str, question_id: str, raw: Any) -> Accepted:
         """Check and store one answer. Acknowledged only after it is committed."""
@@ -146,9 +149,12 @@ class LiveSession:
             raise Conflict("voting_closed", "voting on this question is closed")
         answer = question.check_answer(raw)
         round_ = self.state.round_of(question.id)
-        replaced = await self.store.save_response(
-            self.code, question.id, round_, participant_id, answer
-        )
+        try:
+            replaced = await self.store.save_response(
+                self.code, question.id, round_, participant_id, answer
+            )
+        except ValueError:  # deleted from the command line while being served
+            raise NotFound("unknown_session", "this session has been deleted") from None
         if question is self.live_slide:
             self._results.poke()
         return Accepted(question.id, answer, replaced)

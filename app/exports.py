@@ -1,0 +1,425 @@
+"""Session results as files: per-answer CSV, summary CSV and one JSON document. Pure, no web.
+
+Why this shape: the HTTP endpoints and the `rondvraag export` command must give byte-identical
+files, so both gather a `SessionData` (deck, current rounds, stored responses) and hand it to
+the same functions here. Tallies are recomputed with each question's own `tally`, the same
+code the projector uses, so an export never disagrees with what the room saw.
+
+CSV safety (OWASP "CSV injection"): a text cell that starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return gets a leading `'`, so Excel and LibreOffice show it as text instead of running
+it as a formula. Numbers (scale values, counts, percentages, means) are written as numbers and
+never guarded: `-2` is a value, not a formula. Quoting is left to `csv.writer` (QUOTE_MINIMAL),
+so quotes, commas, semicolons and newlines inside answers survive a round trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from .domain.deck import Deck
+from .domain.errors import DeckError
+from .domain.loader import parse_deck
+from .domain.presenter import PresenterState
+from .domain.slides import Question
+from .domain.slides.choice import Choice
+from .domain.slides.scales import Scales
+from .store.base import Store, StoredResponse, StoreUnavailable
+
+Cell = str | int | float | None
+Format = Literal["csv", "summary", "json"]
+
+FORMATS: tuple[Format, ...] = ("csv", "summary", "json")
+DELIMITERS: dict[str, str] = {"comma": ",", "semicolon": ";"}
+EXPORT_FORMAT = "rondvraag-export"
+EXPORT_VERSION = 1
+
+ANSWER_COLUMNS = (
+    "session",
+    "question_id",
+    "question",
+    "type",
+    "round",
+    "item",
+    "item_label",
+    "answer",
+    "participant",
+    "submitted_at",
+)
+SUMMARY_COLUMNS = (
+    "session",
+    "question_id",
+    "question",
+    "type",
+    "round",
+    "item",
+    "label",
+    "responses",
+    "count",
+    "percent",
+    "mean",
+    "distribution",
+)
+
+# OWASP: cells starting with these are taken as formulas by spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+class ExportError(Exception):
+    """The export cannot be made (unknown session, unreadable deck, bad option); says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionData:
+    """Everything an export or report needs about one session, read once from the store."""
+
+    code: str
+    deck: Deck
+    created_at: str  # ISO 8601 UTC
+    rounds: dict[str, int]  # the current round of every question (what the projector shows)
+    participants: int  # everyone who joined, answered or not
+    responses: list[StoredResponse]  # every round, in submission order
+
+    def round_of(self, question_id: str) -> int:
+        return self.rounds.get(question_id, 1)
+
+    @property
+    def respondents(self) -> int:
+        """How many different people answered anything."""
+        return len({r.pseudonym for r in self.responses})
+
+    def answers(self, question_id: str, round_: int) -> list[Any]:
+        """The stored answers to one question in one round, oldest submission first."""
+        return [r.answer for r in self.responses if r.question == question_id and r.round == round_]
+
+    def rounds_of(self, question_id: str) -> list[int]:
+        """Every round with answers, plus the current one (even when it is still empty)."""
+        seen = {r.round for r in self.responses if r.question == question_id}
+        return sorted(seen | {self.round_of(question_id)})
+
+    def result(self, question: Question, round_: int) -> dict[str, Any]:
+        """The RESULT of the protocol for one question and round."""
+        answers = self.answers(question.id, round_)
+        return {
+            "id": question.id,
+            "type": question.type_name,
+            "round": round_,
+            "responses": len(answers),
+            **question.tally(answers),
+        }
+
+
+async def load_session_data(store: Store, code: str) -> SessionData:
+    """Read a session from the store alone (no running server), deck from its stored YAML.
+
+    Raises ExportError for an unknown session or a stored deck that no longer parses.
+    """
+    record = await store.get_session(code)
+    if record is None:
+        known = ", ".join(f"{r.code} ({r.title})" for r in await store.list_sessions())
+        raise ExportError(f"no session {code!r}" + (f"; sessions here: {known}" if known else ""))
+    try:
+        deck = parse_deck(record.deck_source, filename=f"{record.deck}.yaml", name=record.deck)
+    except DeckError as exc:
+        raise ExportError(f"the stored deck of session {code} does not load: {exc}") from None
+    state = PresenterState.from_json(record.state, deck) if record.state else PresenterState()
+    return SessionData(
+        code=record.code,
+        deck=deck,
+        created_at=record.created_at,
+        rounds={q.id: state.round_of(q.id) for q in deck.questions},
+        participants=await store.participant_count(code),
+        responses=await store.responses(code),
+    )
+
+
+# --- per-answer rows ----------------------------------------------------------------------------
+
+
+def answer_rows(data: SessionData) -> list[list[Cell]]:
+    """One row per answered item, grouped by question (deck order) and round, oldest first."""
+    order = {q.id: i for i, q in enumerate(data.deck.questions)}
+    ordered = sorted(data.responses, key=lambda r: (order.get(r.question, len(order)), r.round))
+    rows: list[list[Cell]] = []
+    for response in ordered:
+        question = data.deck.question(response.question)
+        prompt = question.prompt if question else ""
+        kind = question.type_name if question else ""
+        for item, item_label, value in answer_items(question, response.answer):
+            rows.append(
+                [
+                    data.code,
+                    response.question,
+                    prompt,
+                    kind,
+                    response.round,
+                    item,
+                    item_label,
+                    value,
+                    response.pseudonym,
+                    response.submitted_at,
+                ]
+            )
+    return rows
+
+
+def answer_items(question: Question | None, answer: Any) -> list[tuple[str, str, Cell]]:
+    """An answer split into (item, item_label, answer) cells, by question type.
+
+    A stored answer that does not fit its question any more (the deck changed since) is kept
+    as one row of JSON text, so nothing a participant sent is dropped from the export.
+    """
+    if isinstance(question, Choice) and _is_list_of_str(answer):
+        labels = {o.id: o.label for o in question.options}
+        return [
+            (option, labels.get(option, option), labels.get(option, option)) for option in answer
+        ]
+    if isinstance(question, Scales) and isinstance(answer, dict) and _all_ints(answer.values()):
+        labels = {s.id: s.label for s in question.statements}
+        return [(sid, labels.get(sid, sid), int(value)) for sid, value in answer.items()]
+    kind = question.type_name if question else ""
+    if kind in ("wordcloud", "open") and _is_list_of_str(answer):
+        return [("", "", entry) for entry in answer]
+    return [("", "", json.dumps(answer, ensure_ascii=False))]
+
+
+def _is_list_of_str(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _all_ints(values: Iterable[Any]) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+# --- summary rows -------------------------------------------------------------------------------
+
+
+def summary_rows(data: SessionData) -> list[list[Cell]]:
+    """One row per question, round and option/statement/entry: counts, percentages, means.
+
+    `percent` is the share of that round's respondents (so multi-pick choices may add up to
+    more than 100). Every round with answers is listed; the highest round is the current one.
+    """
+    rows: list[list[Cell]] = []
+    for question in data.deck.questions:
+        for round_ in data.rounds_of(question.id):
+            result = data.result(question, round_)
+            head: list[Cell] = [data.code, question.id, question.prompt, question.type_name]
+            for item, label, count, mean, distribution in _summary_items(question, result):
+                rows.append(
+                    [
+                        *head,
+                        round_,
+                        item,
+                        label,
+                        result["responses"],
+                        count,
+                        percent(count, result["responses"]),
+                        mean,
+                        distribution,
+                    ]
+                )
+    return rows
+
+
+def percent(count: int, total: int) -> float:
+    return round(100 * count / total, 1) if total else 0.0
+
+
+def _summary_items(
+    question: Question, result: dict[str, Any]
+) -> list[tuple[str, str, int, Cell, str]]:
+    if isinstance(question, Choice):
+        labels = {o.id: o.label for o in question.options}
+        return [(oid, labels.get(oid, oid), n, None, "") for oid, n in result["counts"].items()]
+    if isinstance(question, Scales):
+        labels = {s.id: s.label for s in question.statements}
+        return [
+            (
+                sid,
+                labels.get(sid, sid),
+                stats["count"],
+                stats["mean"],
+                " ".join(f"{value}:{n}" for value, n in stats["counts"].items()),
+            )
+            for sid, stats in result["statements"].items()
+        ]
+    if question.type_name == "wordcloud":
+        entries = list(result["counts"].items())
+    else:  # open: identical texts counted together, first-seen order
+        entries = list(Counter(result["answers"]).items())
+    if not entries:
+        return [("", "", 0, None, "")]  # the question still shows up, with nobody answering
+    return [("", entry, n, None, "") for entry, n in entries]
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def document(data: SessionData, exported_at: str | None = None) -> dict[str, Any]:
+    """The whole session as one JSON-able document: deck, responses and tallies.
+
+    `results` holds each question's current round (as `GET /results` does); `earlier_results`
+    the rounds a presenter reset, so their answers are not lost.
+    """
+    deck = data.deck
+    results = []
+    earlier = []
+    for question in deck.questions:
+        current = data.round_of(question.id)
+        for round_ in data.rounds_of(question.id):
+            (results if round_ == current else earlier).append(data.result(question, round_))
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": exported_at or now_iso(),
+        "session": {
+            "code": data.code,
+            "deck": deck.name,
+            "title": deck.title,
+            "event": deck.event,
+            "date": deck.date,
+            "language": deck.language,
+            "created_at": data.created_at,
+            "participants": data.participants,
+            "respondents": data.respondents,
+            "rounds": {q.id: data.round_of(q.id) for q in deck.questions},
+        },
+        "deck": {**deck.summary(), "source": deck.source},
+        "results": results,
+        "earlier_results": earlier,
+        "responses": [
+            {
+                "question": r.question,
+                "round": r.round,
+                "participant": r.pseudonym,
+                "answer": r.answer,
+                "submitted_at": r.submitted_at,
+            }
+            for r in data.responses
+        ],
+    }
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def guard(text: str) -> str:
+    """A text cell made safe to open in a spreadsheet: formula starters get a leading `'`."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def format_cell(value: Cell, decimal: str = ".") -> str:
+    """Numbers as numbers (decimal comma for Dutch Excel), text guarded against formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return text.replace(".", decimal)
+    return guard(str(value))
+
+
+def csv_text(
+    columns: Sequence[str], rows: Iterable[Sequence[Cell]], delimiter: str = "comma"
+) -> str:
+    """CSV with a byte-order mark and CRLF line ends, as Excel expects.
+
+    `semicolon` is for Excel with Dutch or Belgian regional settings, which splits columns on
+    `;` and reads `3,5` as a number; it writes decimal commas too.
+    """
+    if delimiter not in DELIMITERS:
+        raise ExportError(f"unknown delimiter {delimiter!r} (known: {', '.join(DELIMITERS)})")
+    separator = DELIMITERS[delimiter]
+    decimal = "," if separator == ";" else "."
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([format_cell(cell, decimal) for cell in row])
+    return BOM + out.getvalue()
+
+
+def render(data: SessionData, fmt: str, delimiter: str = "comma") -> bytes:
+    """The export file's bytes in one of FORMATS. Raises ExportError for an unknown format."""
+    if fmt == "csv":
+        return csv_text(ANSWER_COLUMNS, answer_rows(data), delimiter).encode("utf-8")
+    if fmt == "summary":
+        return csv_text(SUMMARY_COLUMNS, summary_rows(data), delimiter).encode("utf-8")
+    if fmt == "json":
+        text = json.dumps(document(data), ensure_ascii=False, indent=2) + "\n"
+        return text.encode("utf-8")
+    raise ExportError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def media_type(fmt: str) -> str:
+    return "application/json" if fmt == "json" else "text/csv; charset=utf-8"
+
+
+def filename(data: SessionData, fmt: str) -> str:
+    """A download name that says what it is: rondvraag-samenwerking-123456-summary.csv."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", data.deck.name).strip("-") or "session"
+    suffix = {"csv": ".csv", "summary": "-summary.csv", "json": ".json"}[fmt]
+    return f"rondvraag-{stem}-{data.code}{suffix}"
+
+
+# --- without a server (the `rondvraag export` and `rondvraag delete` commands) --------------------
+
+
+async def export_session(
+    store: Store, code: str, fmt: str, delimiter: str = "comma"
+) -> tuple[bytes, str]:
+    """Open the store, render one session's export, close. Returns (bytes, a one-line summary)."""
+    await _open(store)
+    try:
+        data = await load_session_data(store, code)
+    finally:
+        await store.close()
+    body = render(data, fmt, delimiter)
+    return body, (
+        f"session {data.code} ({data.deck.title}): {len(data.responses)} responses "
+        f"from {data.respondents} participants, {fmt}"
+    )
+
+
+async def delete_session(store: Store, code: str) -> str:
+    """Remove a session and every response of it from the database file; says what went."""
+    await _open(store)
+    try:
+        record = await store.get_session(code)
+        if record is None:
+            known = ", ".join(f"{r.code} ({r.title})" for r in await store.list_sessions())
+            raise ExportError(
+                f"no session {code!r}" + (f"; sessions here: {known}" if known else "")
+            )
+        responses = len(await store.responses(code))
+        participants = await store.participant_count(code)
+        await store.delete_session(code)
+    finally:
+        await store.close()
+    return (
+        f"deleted session {code} ({record.title}): {responses} responses, "
+        f"{participants} participants"
+    )
+
+
+async def _open(store: Store) -> None:
+    try:
+        await store.open()
+    except StoreUnavailable as exc:
+        raise ExportError(str(exc)) from None

@@ -1,0 +1,194 @@
+/* Rondvraag UI strings in Dutch and English, and the rule that picks a language.
+ * Plain ES2017, no modules: loaded with a <script> tag before phone.js / present.js. */
+(function (global) {
+  "use strict";
+
+  var STRINGS = {
+    nl: {
+      "app.name": "Rondvraag",
+      "conn.reconnecting": "Verbinding herstellen…",
+      "conn.offline": "Offline",
+      "conn.online": "Verbonden",
+      "load.joining": "Even geduld, je wordt aangemeld…",
+      "load.gone": "Deze sessie bestaat niet (meer). Controleer de code.",
+      "load.home": "Naar de startpagina",
+      "wait.next": "Wacht op de volgende vraag…",
+      "wait.welcome": "Welkom!",
+      "wait.first": "Je bent binnen. Wacht op de eerste vraag…",
+      "wait.look": "Kijk mee op het scherm vooraan.",
+      "vote.closed": "Stemmen is gesloten",
+      "vote.notyet": "Stemmen is nog niet geopend",
+      "vote.send": "Verstuur",
+      "vote.sending": "Bezig met versturen…",
+      "vote.received": "Antwoord ontvangen ✓",
+      "vote.change": "Wijzig je antwoord",
+      "vote.yours": "Jouw antwoord",
+      "vote.none": "Je hebt op deze vraag niet geantwoord.",
+      "vote.pending": "Je antwoord wordt verzonden zodra je weer verbinding hebt.",
+      "vote.toolate": "Je antwoord kwam te laat aan: de vraag is niet meer open.",
+      "vote.error": "Er ging iets mis. Probeer het opnieuw.",
+      "choice.pickone": "Kies één antwoord",
+      "choice.pickmany": "Kies tot {n} antwoorden",
+      "choice.count": "{k} van {n} gekozen",
+      "text.placeholder": "Typ je antwoord",
+      "text.placeholderN": "Antwoord {i}",
+      "text.add": "+ Nog een antwoord",
+      "text.remaining": "nog {n} tekens",
+      "text.empty": "Typ eerst een antwoord.",
+      "text.upto": "Tot {n} antwoorden",
+      "scales.rate": "Geef elke stelling een score",
+      "scales.missing": "Kies eerst een score.",
+      "results.title": "Resultaten",
+      "results.responses1": "1 antwoord",
+      "results.responsesN": "{n} antwoorden",
+      "results.mean": "gemiddeld",
+      "results.hidden": "Resultaten verborgen — druk op spatie",
+      "present.connected1": "1 deelnemer verbonden",
+      "present.connectedN": "{n} deelnemers verbonden",
+      "present.open": "Stemmen open",
+      "present.closed": "Stemmen gesloten",
+      "present.join": "Ga naar",
+      "present.code": "Code",
+      "present.scan": "Scan de QR-code of surf naar",
+      "present.entercode": "en geef de code in:",
+      "present.prev": "Vorige",
+      "present.next": "Volgende",
+      "present.openVoting": "Stemmen openen",
+      "present.closeVoting": "Stemmen sluiten",
+      "present.reveal": "Resultaten tonen",
+      "present.hide": "Resultaten verbergen",
+      "present.qr": "QR-code",
+      "present.fullscreen": "Volledig scherm",
+      "present.reset": "Nieuwe ronde",
+      "present.resetConfirm": "De antwoorden op deze vraag wissen en een nieuwe ronde starten?",
+      "present.slides": "Dia",
+      "present.failed": "Actie mislukt: {msg}",
+      "present.loginAgain": "Je sessie is verlopen. Meld opnieuw aan.",
+      "present.keys": "→ volgende · ← vorige · spatie resultaten · O stemmen · Q QR · F volledig scherm",
+      "present.waiting": "Verbinden met de server…",
+      "type.choice": "meerkeuze",
+      "type.wordcloud": "woordwolk",
+      "type.open": "open vraag",
+      "type.scales": "schalen",
+      "type.content": "dia",
+      "type.join": "meedoen"
+    },
+    en: {
+      "app.name": "Rondvraag",
+      "conn.reconnecting": "Reconnecting…",
+      "conn.offline": "Offline",
+      "conn.online": "Connected",
+      "load.joining": "One moment, joining…",
+      "load.gone": "This session does not exist (any more). Check the code.",
+      "load.home": "Go to the start page",
+      "wait.next": "Waiting for the next question…",
+      "wait.welcome": "Welcome!",
+      "wait.first": "You're in. Waiting for the first question…",
+      "wait.look": "Keep an eye on the screen at the front.",
+      "vote.closed": "Voting is closed",
+      "vote.notyet": "Voting has not opened yet",
+      "vote.send": "Send",
+      "vote.sending": "Sending…",
+      "vote.received": "Answer received ✓",
+      "vote.change": "Change your answer",
+      "vote.yours": "Your answer",
+      "vote.none": "You did not answer this question.",
+      "vote.pending": "Your answer will be sent as soon as you are back online.",
+      "vote.toolate": "Your answer arrived too late: the question is no longer open.",
+      "vote.error": "Something went wrong. Please try again.",
+      "choice.pickone": "Pick one answer",
+      "choice.pickmany": "Pick up to {n} answers",
+      "choice.count": "{k} of {n} picked",
+      "text.placeholder": "Type your answer",
+      "text.placeholderN": "Answer {i}",
+      "text.add": "+ Add another answer",
+      "text.remaining": "{n} characters left",
+      "text.empty": "Type an answer first.",
+      "text.upto": "Up to {n} answers",
+      "scales.rate": "Rate each statement",
+      "scales.missing": "Pick a score first.",
+      "results.title": "Results",
+      "results.responses1": "1 response",
+      "results.responsesN": "{n} responses",
+      "results.mean": "mean",
+      "results.hidden": "Results hidden — press space",
+      "present.connected1": "1 participant connected",
+      "present.connectedN": "{n} participants connected",
+      "present.open": "Voting open",
+      "present.closed": "Voting closed",
+      "present.join": "Go to",
+      "present.code": "Code",
+      "present.scan": "Scan the QR code or go to",
+      "present.entercode": "and enter the code:",
+      "present.prev": "Previous",
+      "present.next": "Next",
+      "present.openVoting": "Open voting",
+      "present.closeVoting": "Close voting",
+      "present.reveal": "Show results",
+      "present.hide": "Hide results",
+      "present.qr": "QR code",
+      "present.fullscreen": "Full screen",
+      "present.reset": "New round",
+      "present.resetConfirm": "Clear the answers to this question and start a new round?",
+      "present.slides": "Slide",
+      "present.failed": "Action failed: {msg}",
+      "present.loginAgain": "Your login has expired. Please log in again.",
+      "present.keys": "→ next · ← previous · space results · O voting · Q QR · F full screen",
+      "present.waiting": "Connecting to the server…",
+      "type.choice": "choice",
+      "type.wordcloud": "word cloud",
+      "type.open": "open question",
+      "type.scales": "scales",
+      "type.content": "slide",
+      "type.join": "join"
+    }
+  };
+
+  function supported(lang) {
+    return lang === "nl" || lang === "en";
+  }
+
+  /** The ?lang= override wins, then (if allowed) the browser's first nl/en preference, then the
+   * deck language. The projector passes useBrowser=false: it speaks the deck's language. */
+  function pickLanguage(deckLanguage, useBrowser) {
+    var m = /[?&]lang=([a-zA-Z-]+)/.exec(global.location ? global.location.search : "");
+    if (m && supported(m[1].toLowerCase())) return m[1].toLowerCase();
+    if (useBrowser) {
+      var prefs = (global.navigator && global.navigator.languages) || [];
+      if (!prefs.length && global.navigator && global.navigator.language) {
+        prefs = [global.navigator.language];
+      }
+      for (var i = 0; i < prefs.length; i++) {
+        var base = String(prefs[i]).toLowerCase().split("-")[0];
+        if (supported(base)) return base;
+      }
+    }
+    return supported(deckLanguage) ? deckLanguage : "nl";
+  }
+
+  function Translator(lang) {
+    var table = STRINGS[lang] || STRINGS.nl;
+    var t = function (key, params) {
+      var s = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : STRINGS.nl[key];
+      if (s === undefined) return key;
+      if (params) {
+        s = s.replace(/\{(\w+)\}/g, function (all, name) {
+          return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : all;
+        });
+      }
+      return s;
+    };
+    t.lang = table === STRINGS[lang] ? lang : "nl";
+    /** "1 antwoord" / "5 antwoorden": picks key+"1" or key+"N". */
+    t.count = function (key, n) {
+      return n === 1 ? t(key + "1", { n: n }) : t(key + "N", { n: n });
+    };
+    return t;
+  }
+
+  global.RondvraagI18n = {
+    strings: STRINGS,
+    pickLanguage: pickLanguage,
+    translator: Translator
+  };
+})(window);

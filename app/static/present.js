@@ -1,0 +1,496 @@
+/* The projector and remote page: renders the server's state (so a projector and a laptop stay
+ * in sync), shows live results, and sends control actions over HTTP.
+ * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
+ * Q QR corner, F full screen. Plain ES2017, no modules. */
+(function () {
+  "use strict";
+
+  var L = window.RondvraagLive;
+  var I = window.RondvraagI18n;
+  var Results = window.RondvraagResults;
+  var el = L.el;
+  var clear = L.clear;
+
+  var body = document.body;
+  var code = body.getAttribute("data-code") || "";
+  var shortUrl = body.getAttribute("data-short-url") || "";
+  var joinUrl = body.getAttribute("data-join-url") || "";
+  var lang = I.pickLanguage(body.getAttribute("data-language"), false);
+  var t = I.translator(lang);
+  document.documentElement.setAttribute("lang", lang);
+
+  var API = "/api/sessions/" + encodeURIComponent(code);
+  var INTERACTIVE = { choice: true, wordcloud: true, open: true, scales: true };
+
+  var S = {
+    state: null,
+    version: -1,
+    acceptAny: true,
+    result: null,
+    resultVersion: -1,
+    slideKey: null,
+    view: null,
+    resultsBox: null,
+    qrVisible: true,
+    serverQr: null,
+    slidesKey: null
+  };
+
+  var slideBox = document.getElementById("slide");
+  var qrCorner = document.getElementById("qr-corner");
+  var offline = document.getElementById("offline");
+  var toast = document.getElementById("toast");
+  var select = document.getElementById("slide-select");
+  var controls = document.getElementById("controls");
+  var notes = document.getElementById("notes");
+  var st = {
+    position: document.getElementById("st-position"),
+    connected: document.getElementById("st-connected"),
+    responses: document.getElementById("st-responses"),
+    voting: document.getElementById("st-voting"),
+    hidden: document.getElementById("st-hidden")
+  };
+
+  /* ---------------------------------------------------------------- remote mode */
+
+  var forcedRemote = /[?&]remote=1\b/.test(window.location.search);
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 800px)") : null;
+  function syncRemote() {
+    body.classList.toggle("remote", forcedRemote || !!(narrow && narrow.matches));
+  }
+  syncRemote();
+  if (narrow && narrow.addListener) narrow.addListener(syncRemote); // addListener: old Safari
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-label]"), function (node) {
+    node.textContent = t(node.getAttribute("data-label"));
+  });
+
+  /* ---------------------------------------------------------------- helpers */
+
+  function liveSlide() {
+    return S.state && S.state.slide ? S.state.slide : null;
+  }
+
+  function isInteractive(slide) {
+    return !!(slide && INTERACTIVE[slide.type]);
+  }
+
+  var toastTimer = null;
+  function showToast(text) {
+    toast.textContent = text;
+    toast.hidden = false;
+    if (toastTimer) window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(function () {
+      toast.hidden = true;
+    }, 4000);
+  }
+
+  function setOffline(down) {
+    offline.textContent = t("conn.offline") + " · " + t("conn.reconnecting");
+    offline.hidden = !down;
+    body.classList.toggle("is-offline", down);
+  }
+
+  /* ---------------------------------------------------------------- state */
+
+  function applyState(msg, fromSocket) {
+    if (!msg || typeof msg !== "object") return;
+    var v = typeof msg.version === "number" ? msg.version : 0;
+    if (!(fromSocket && S.acceptAny) && v < S.version) return; // equal: same state, fresh counts
+    if (fromSocket) S.acceptAny = false;
+    S.version = v;
+    S.state = msg;
+    var p = msg.presenter || {};
+    if (typeof p.qr_visible === "boolean" && p.qr_visible !== S.serverQr) {
+      S.serverQr = p.qr_visible;
+      S.qrVisible = p.qr_visible;
+    }
+    var slide = liveSlide();
+    var key = slide ? JSON.stringify(slide) : "none";
+    if (key !== S.slideKey) {
+      S.slideKey = key;
+      if (!S.result || !slide || S.result.id !== slide.id) {
+        S.result = null;
+        S.resultVersion = -1;
+      }
+      renderSlide(slide);
+    }
+    renderFlags();
+  }
+
+  function applyResults(msg) {
+    var r = msg.result;
+    var slide = liveSlide();
+    if (!r || typeof r !== "object") return;
+    var v = typeof msg.version === "number" ? msg.version : 0;
+    if (S.result && S.result.id === r.id && v < S.resultVersion) return;
+    S.result = r;
+    S.resultVersion = v;
+    if (slide && r.id === slide.id && S.view) S.view.update(r);
+    renderFlags();
+  }
+
+  /* ---------------------------------------------------------------- rendering */
+
+  function renderSlide(slide) {
+    clear(slideBox);
+    S.view = null;
+    S.resultsBox = null;
+    slideBox.className = "slide slide-" + (slide ? slide.type : "none");
+    body.setAttribute("data-slide-type", slide ? slide.type : "none");
+    if (!slide) {
+      slideBox.appendChild(el("h1", "prompt", body.getAttribute("data-title") || ""));
+      return;
+    }
+    if (slide.type === "join") renderJoin(slide);
+    else if (slide.type === "content") renderContent(slide);
+    else renderInteractive(slide);
+  }
+
+  function renderJoin(slide) {
+    var wrap = el("div", "join");
+    var qr = el("img", "join-qr");
+    qr.setAttribute("src", API + "/qr.svg");
+    qr.setAttribute("alt", "QR");
+    var info = el("div", "join-info");
+    info.appendChild(el("h1", "join-title", slide.title || body.getAttribute("data-title") || ""));
+    info.appendChild(el("p", "join-step", t("present.scan")));
+    var url = el("p", "join-url", shortUrl || joinUrl);
+    info.appendChild(url);
+    info.appendChild(el("p", "join-step", t("present.entercode")));
+    info.appendChild(el("p", "join-code-big", code));
+    wrap.appendChild(qr);
+    wrap.appendChild(info);
+    slideBox.appendChild(wrap);
+  }
+
+  function renderContent(slide) {
+    var wrap = el("div", "content");
+    if (slide.title) wrap.appendChild(el("h1", "content-title", slide.title));
+    if (slide.body_html) {
+      var div = el("div", "content-body");
+      div.innerHTML = slide.body_html; // server-rendered Markdown, raw HTML escaped by the server
+      wrap.appendChild(div);
+    }
+    if (slide.links && slide.links.length) {
+      var ul = el("ul", "content-links");
+      slide.links.forEach(function (link) {
+        var li = el("li", "content-link");
+        li.appendChild(L.safeLink(link, "content-link-label"));
+        li.appendChild(el("span", "content-link-url", link.url));
+        ul.appendChild(li);
+      });
+      wrap.appendChild(ul);
+    }
+    if (!wrap.firstChild) wrap.appendChild(el("h1", "content-title", ""));
+    slideBox.appendChild(wrap);
+  }
+
+  function renderInteractive(slide) {
+    var head = el("header", "head");
+    if (slide.title) head.appendChild(el("p", "kicker", slide.title));
+    head.appendChild(el("h1", "prompt", slide.prompt || ""));
+    if (slide.subtitle) head.appendChild(el("p", "subtitle", slide.subtitle));
+    slideBox.appendChild(head);
+    var area = el("div", "results-area");
+    var box = el("div", "results-box");
+    var veil = el("div", "results-veil");
+    veil.appendChild(el("p", "results-veil-text", t("results.hidden")));
+    area.appendChild(box);
+    area.appendChild(veil);
+    slideBox.appendChild(area);
+    S.resultsBox = area;
+    // Flags first so the results box has its final size before the word cloud measures it.
+    renderFlags();
+    S.view = Results.create(slide, box, t, lang);
+    if (S.view && S.result && S.result.id === slide.id) S.view.update(S.result);
+    else if (S.view) S.view.update(emptyResult(slide));
+  }
+
+  function emptyResult(slide) {
+    return { id: slide.id, type: slide.type, responses: 0, counts: {}, statements: {}, answers: [] };
+  }
+
+  /** Everything that changes without a new slide: flags, status line, controls, QR corner. */
+  function renderFlags() {
+    var s = S.state;
+    var slide = liveSlide();
+    var p = (s && s.presenter) || {};
+    var interactive = isInteractive(slide);
+    var hidden = !!(s && interactive && !s.results_visible);
+    body.classList.toggle("results-hidden", hidden);
+    body.classList.toggle("voting-closed", !!(s && interactive && !s.voting_open));
+    if (S.resultsBox) S.resultsBox.classList.toggle("is-hidden", hidden);
+
+    var showQr = !!(interactive && S.qrVisible);
+    qrCorner.hidden = !showQr;
+    body.classList.toggle("with-qr", showQr);
+
+    // Status line.
+    var pos = s && s.position;
+    st.position.textContent = pos ? pos.index + 1 + " / " + pos.total : "";
+    st.connected.textContent = typeof p.connected === "number" ? t.count("present.connected", p.connected) : "";
+    var responses = null;
+    if (interactive && S.result && S.result.id === slide.id) responses = S.result.responses;
+    else if (interactive && typeof p.responses === "number") responses = p.responses;
+    st.responses.hidden = responses === null;
+    st.responses.textContent = responses === null ? "" : t.count("results.responses", responses || 0);
+    st.voting.hidden = !interactive;
+    st.voting.textContent = s && s.voting_open ? t("present.open") : t("present.closed");
+    st.voting.className = "st st-voting " + (s && s.voting_open ? "is-open" : "is-closed");
+    st.hidden.hidden = !hidden;
+    st.hidden.textContent = t("results.hidden");
+
+    // Controls.
+    setCtl("voting", s && s.voting_open ? t("present.closeVoting") : t("present.openVoting"), !interactive);
+    setCtl("results", s && s.results_visible ? t("present.hide") : t("present.reveal"), !interactive);
+    setCtl("reset", null, !interactive);
+    setCtl("qr", null, !interactive, S.qrVisible);
+    var idx = pos ? pos.index : -1;
+    setCtl("prev", null, !pos || idx <= 0);
+    setCtl("next", null, !pos || idx >= pos.total - 1);
+    renderSlideList(p.slides, slide);
+    renderNotes(typeof p.notes === "string" ? p.notes : "");
+  }
+
+  var notesText = null;
+
+  /** Presenter notes (remote only): blank lines make paragraphs, "- " lines stay a list. */
+  function renderNotes(text) {
+    if (text === notesText) return;
+    notesText = text;
+    clear(notes);
+    notes.hidden = !text.trim();
+    text.trim().split(/\n\s*\n/).forEach(function (para) {
+      var lines = para.split("\n");
+      var listy = lines.some(function (line) {
+        return /^\s*[-*] /.test(line);
+      });
+      var node = el("p", listy ? "notes-list" : "notes-para", listy ? para : lines.join(" "));
+      notes.appendChild(node);
+    });
+  }
+
+  function setCtl(action, text, disabled, pressed) {
+    var b = controls.querySelector('[data-action="' + action + '"]');
+    if (!b) return;
+    if (text !== null) b.querySelector(".ctl-text").textContent = text;
+    b.disabled = !!disabled;
+    if (pressed !== undefined) b.setAttribute("aria-pressed", pressed ? "true" : "false");
+  }
+
+  function renderSlideList(slides, live) {
+    if (!slides || !slides.length) return;
+    var key = JSON.stringify(slides);
+    if (key !== S.slidesKey) {
+      S.slidesKey = key;
+      clear(select);
+      slides.forEach(function (sl, i) {
+        var o = el(
+          "option",
+          null,
+          i + 1 + ". " + (sl.title || sl.id) + " · " + t("type." + sl.type)
+        );
+        o.value = sl.id;
+        select.appendChild(o);
+      });
+    }
+    if (live) select.value = live.id;
+  }
+
+  /* ---------------------------------------------------------------- controls */
+
+  var queue = Promise.resolve();
+
+  /** Control actions go out one after another, in order (a clicker pressed three times moves
+   * three slides). */
+  function control(action, extra) {
+    var payload = { action: action };
+    if (extra) {
+      Object.keys(extra).forEach(function (k) {
+        payload[k] = extra[k];
+      });
+    }
+    queue = queue.then(function () {
+      return L.fetchJSON(API + "/control", { method: "POST", body: payload }, 10000).then(
+        function (res) {
+          if (res.status === 200) {
+            if (res.body && res.body.type === "state") applyState(res.body, false);
+            return;
+          }
+          if (res.status === 401 || res.status === 403) {
+            showToast(t("present.loginAgain"));
+            window.setTimeout(function () {
+              window.location.href = "/present/" + encodeURIComponent(code);
+            }, 1500);
+            return;
+          }
+          var detail = res.body && res.body.detail ? res.body.detail : "HTTP " + res.status;
+          showToast(t("present.failed", { msg: detail }));
+        },
+        function () {
+          showToast(t("present.failed", { msg: t("conn.offline") }));
+        }
+      );
+    });
+    return queue;
+  }
+
+  function toggleVoting() {
+    if (!isInteractive(liveSlide())) return;
+    control(S.state.voting_open ? "close" : "open");
+  }
+
+  function toggleResults() {
+    if (!isInteractive(liveSlide())) return;
+    control(S.state.results_visible ? "hide" : "reveal");
+  }
+
+  var serverQrAction = true;
+
+  /** The server keeps qr_visible (so projector and laptop agree); flip locally at once, and
+   * keep the local toggle if this server does not know the "qr" action. */
+  function toggleQr() {
+    S.qrVisible = !S.qrVisible;
+    renderFlags();
+    if (S.view) window.setTimeout(relayout, 50);
+    if (serverQrAction) {
+      L.fetchJSON(API + "/control", { method: "POST", body: { action: "qr" } }, 10000).then(
+        function (res) {
+          if (res.status === 200 && res.body && res.body.type === "state") applyState(res.body, false);
+          else if (res.status === 400) serverQrAction = false;
+        },
+        function () {}
+      );
+    }
+  }
+
+  function toggleFullscreen() {
+    var d = document;
+    var current = d.fullscreenElement || d.webkitFullscreenElement;
+    if (current) {
+      if (d.exitFullscreen) d.exitFullscreen();
+      else if (d.webkitExitFullscreen) d.webkitExitFullscreen();
+      return;
+    }
+    var root = d.documentElement;
+    var req = root.requestFullscreen || root.webkitRequestFullscreen;
+    if (req) {
+      var r = req.call(root);
+      if (r && r.catch) r.catch(function () {});
+    }
+  }
+
+  function resetRound() {
+    if (!isInteractive(liveSlide())) return;
+    if (window.confirm(t("present.resetConfirm"))) control("reset");
+  }
+
+  var ACTIONS = {
+    prev: function () {
+      control("prev");
+    },
+    next: function () {
+      control("next");
+    },
+    voting: toggleVoting,
+    results: toggleResults,
+    qr: toggleQr,
+    fullscreen: toggleFullscreen,
+    reset: resetRound
+  };
+
+  Array.prototype.forEach.call(controls.querySelectorAll("[data-action]"), function (b) {
+    b.addEventListener("click", function () {
+      var fn = ACTIONS[b.getAttribute("data-action")];
+      if (fn) fn();
+      b.blur(); // so a later Space press means "results", not "click this button again"
+    });
+  });
+
+  select.addEventListener("change", function () {
+    if (select.value) control("goto", { question: select.value });
+    select.blur();
+  });
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    var tag = ev.target && ev.target.tagName;
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
+    var key = ev.key;
+    var handled = true;
+    if (key === "ArrowRight" || key === "PageDown") control("next");
+    else if (key === "ArrowLeft" || key === "PageUp") control("prev");
+    else if (key === " " || key === "Spacebar" || ev.code === "Space") toggleResults();
+    else if (key === "o" || key === "O") toggleVoting();
+    else if (key === "q" || key === "Q") toggleQr();
+    else if (key === "f" || key === "F") toggleFullscreen();
+    else handled = false;
+    if (handled) ev.preventDefault();
+  });
+
+  /* ---------------------------------------------------------------- idle cursor, controls */
+
+  var idleTimer = null;
+  function wake() {
+    body.classList.remove("idle");
+    if (idleTimer) window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(function () {
+      if (!controls.contains(document.activeElement)) body.classList.add("idle");
+    }, 2500);
+  }
+  document.addEventListener("mousemove", wake);
+  document.addEventListener("touchstart", wake, { passive: true });
+  wake();
+
+  var resizeTimer = null;
+  function relayout() {
+    if (S.view) S.view.relayout();
+  }
+  window.addEventListener("resize", function () {
+    if (resizeTimer) window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(relayout, 150);
+  });
+
+  /* ---------------------------------------------------------------- the socket */
+
+  var socket = new L.LiveSocket({
+    path: function () {
+      return "/ws/sessions/" + encodeURIComponent(code) + "/presenter";
+    },
+    onOpen: function () {
+      S.acceptAny = true;
+      S.resultVersion = -1; // results are numbered per server run
+      setOffline(false);
+    },
+    onMessage: function (msg) {
+      if (msg.type === "state") applyState(msg, true);
+      else if (msg.type === "results") applyResults(msg);
+    },
+    onDown: function (failures) {
+      setOffline(true);
+      if (failures >= 2) checkAccess();
+    }
+  });
+
+  /** The socket keeps failing: find out whether the login expired (handshake refused with 403,
+   * which a browser cannot see) or the session is gone, instead of retrying forever. */
+  function checkAccess() {
+    L.fetchJSON(API + "/results", {}, 8000).then(
+      function (res) {
+        if (res.status === 401 || res.status === 403) {
+          window.location.href = "/present/" + encodeURIComponent(code);
+        } else if (res.status === 404) {
+          socket.stop();
+          offline.hidden = false;
+          offline.textContent = t("load.gone");
+        }
+      },
+      function () {
+        /* server unreachable: keep retrying */
+      }
+    );
+  }
+
+  socket.start();
+})();

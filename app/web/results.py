@@ -1,0 +1,83 @@
+"""After the session: the CSV/JSON exports and the printable results report (admin only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from .. import exports
+from ..exports import SessionData
+from ..report import build_report
+from ..service import LiveSession
+from .deps import Admin, Services, Session, is_admin
+from .errors import ApiError
+from .pages import not_found, render
+
+router = APIRouter()
+
+VIEWS = {"answers": "csv", "summary": "summary"}
+
+
+async def session_data(session: LiveSession) -> SessionData:
+    """What the exports need, read from the store now (so it includes every committed answer)."""
+    store = session.store
+    return SessionData(
+        code=session.code,
+        deck=session.deck,
+        created_at=session.created_at,
+        rounds={q.id: session.state.round_of(q.id) for q in session.deck.questions},
+        participants=await store.participant_count(session.code),
+        responses=await store.responses(session.code),
+    )
+
+
+def _download(data: SessionData, fmt: str, body: bytes) -> Response:
+    return Response(
+        body,
+        media_type=exports.media_type(fmt),
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.filename(data, fmt)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/api/sessions/{code}/export.csv", dependencies=[Admin])
+async def export_csv(session: Session, view: str = "answers", delimiter: str = "comma") -> Response:
+    """`?view=answers` (one row per answered item) or `?view=summary`; `?delimiter=semicolon`."""
+    fmt = VIEWS.get(view)
+    if fmt is None:
+        raise ApiError(400, "invalid_request", f"'view' must be one of: {', '.join(VIEWS)}")
+    if delimiter not in exports.DELIMITERS:
+        known = ", ".join(exports.DELIMITERS)
+        raise ApiError(400, "invalid_request", f"'delimiter' must be one of: {known}")
+    data = await session_data(session)
+    return _download(data, fmt, exports.render(data, fmt, delimiter))
+
+
+@router.get("/api/sessions/{code}/export.json", dependencies=[Admin])
+async def export_json(session: Session) -> Response:
+    data = await session_data(session)
+    return _download(data, "json", exports.render(data, "json"))
+
+
+@router.get("/present/{code}/report", response_class=HTMLResponse)
+async def report(request: Request, code: str, services: Services) -> HTMLResponse:
+    """Every question with its final results, printable (one question per page)."""
+    session = await services.get(code)
+    if session is None:
+        return not_found(request)
+    language = session.deck.language
+    if not is_admin(request):
+        return render(
+            request,
+            "login.html",
+            error=None,
+            code=code,
+            title=session.deck.title,
+            language=language,
+        )
+    data = await session_data(session)
+    response = render(request, "report.html", report=build_report(data), language=language)
+    response.headers["Cache-Control"] = "no-store"
+    return response
