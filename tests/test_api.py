@@ -348,3 +348,37 @@ def test_generated_admin_token_is_kept_private_in_the_data_folder(tmp_path) -> N
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("next_path", "lands_on"),
+    [
+        ("/present/{code}?remote=1", "/present/{code}?remote=1"),
+        ("/present/{code}/report", "/present/{code}/report"),
+        ("https://evil.example/", "/present/{code}"),
+        ("/present/{code}//evil.example", "/present/{code}"),
+        ("", "/present/{code}"),
+    ],
+)
+def test_login_sets_an_httponly_cookie_and_returns_only_to_our_pages(
+    server: LiveServer, next_path: str, lands_on: str
+) -> None:
+    with client_for(server) as http:
+        response = http.post(
+            f"/present/{server.code}/login",
+            data={"token": server.token, "next": next_path.format(code=server.code)},
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == lands_on.format(code=server.code)
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert server.token not in response.headers["location"]
+
+
+def test_login_with_a_wrong_token_is_refused(server: LiveServer) -> None:
+    with client_for(server) as http:
+        response = http.post(f"/present/{server.code}/login", data={"token": "guess"})
+        assert response.status_code == 401
+        assert "set-cookie" not in response.headers
+        page = http.get(f"/present/{server.code}")
+        assert 'name="token"' in page.text  # still the login form

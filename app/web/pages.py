@@ -82,7 +82,8 @@ async def present(request: Request, code: str, services: Services) -> HTMLRespon
         return not_found(request)
     common = {"code": code, "title": session.deck.title, "language": session.deck.language}
     if not is_admin(request):
-        return render(request, "login.html", error=None, **common)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return render(request, "login.html", error=None, next=here, **common)
     short_url = session.join_url.split("://", 1)[-1]
     response = render(
         request, "present.html", join_url=session.join_url, short_url=short_url, **common
@@ -107,12 +108,13 @@ async def login(request: Request, code: str, services: Services) -> Response:
         return render(request, "login.html", 429, error=error, **common)
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     token = (form.get("token") or [""])[0].strip()
+    common["next"] = _safe_next(code, (form.get("next") or [""])[0])
     if not admin_token_matches(token, services.settings.admin_token):
         error = (
             "Dat token klopt niet." if session.deck.language == "nl" else "That token is not right."
         )
         return render(request, "login.html", 401, error=error, **common)
-    response = RedirectResponse(f"/present/{code}", status_code=303)
+    response = RedirectResponse(common["next"], status_code=303)
     response.set_cookie(
         ADMIN_COOKIE,
         token,
@@ -122,3 +124,12 @@ async def login(request: Request, code: str, services: Services) -> Response:
         max_age=12 * 3600,
     )
     return response
+
+
+def _safe_next(code: str, target: str) -> str:
+    """Where to go after login: only back to this session's presenter pages, never elsewhere."""
+    home = f"/present/{code}"
+    ours = target == home or target.startswith((home + "?", home + "/"))
+    if ours and not any(bad in target for bad in ("//", "\\", "\r", "\n")):
+        return target
+    return home

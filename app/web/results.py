@@ -73,6 +73,7 @@ async def report(request: Request, code: str, services: Services) -> HTMLRespons
             request,
             "login.html",
             error=None,
+            next=f"/present/{code}/report",
             code=code,
             title=session.deck.title,
             language=language,
