@@ -776,8 +776,11 @@
   function renderResults() {
     var slide = liveSlide();
     var r = S.results;
-    // Nothing to show before the first response: keep the screen calm.
-    var show = !!(r && slide && r.id === slide.id && S.state.results_visible && r.responses > 0);
+    // Nothing to show before the first response: keep the screen calm. And no peeking: a
+    // participant sees the room's answers only after giving their own, or once voting closed,
+    // so the results cannot steer their answer.
+    var mayShow = !!slide && (knownAnswer(slide.id) !== undefined || !S.state.voting_open);
+    var show = !!(r && slide && r.id === slide.id && S.state.results_visible && r.responses > 0 && mayShow);
     if (!show) {
       resultsBox.hidden = true;
       clear(resultsBox);
