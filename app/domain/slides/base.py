@@ -92,6 +92,32 @@ class Question(Slide):
         raise NotImplementedError
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FreeText(Question):
+    """A question answered with a few typed entries (word cloud, open question)."""
+
+    # (default max_answers, default max_length, highest allowed max_length) per type
+    limits: ClassVar[tuple[int, int, int]] = (1, 280, 1000)
+
+    max_answers: int = 1
+    max_length: int = 280
+
+    @classmethod
+    def parse(cls, reader: FieldReader, common: dict[str, Any]) -> FreeText:
+        answers, length, longest = cls.limits
+        return cls(
+            **common,
+            **Question.read_common(reader),
+            max_answers=reader.integer("max_answers", default=answers, low=1, high=10),
+            max_length=reader.integer("max_length", default=length, low=1, high=longest),
+        )
+
+    def public(self) -> dict[str, Any]:
+        view = Question.public(self)
+        view.update(max_answers=self.max_answers, max_length=self.max_length)
+        return view
+
+
 def clean_text(value: Any, *, max_length: int, what: str, single_line: bool) -> str:
     """Trim a free-text entry and drop control characters; raise if it is too long.
 

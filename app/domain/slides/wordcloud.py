@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from ..reader import FieldReader
-from .base import Question, register, text_entries
+from .base import FreeText, register, text_entries
 
 
 def normalise_entry(entry: str) -> str:
@@ -17,24 +16,11 @@ def normalise_entry(entry: str) -> str:
 
 @register("wordcloud")
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WordCloud(Question):
+class WordCloud(FreeText):
+    limits: ClassVar[tuple[int, int, int]] = (3, 40, 200)
+
     max_answers: int = 3
     max_length: int = 40
-
-    @classmethod
-    def parse(cls, reader: FieldReader, common: dict[str, Any]) -> WordCloud:
-        fields = Question.read_common(reader)
-        return cls(
-            **common,
-            **fields,
-            max_answers=reader.integer("max_answers", default=3, low=1, high=10),
-            max_length=reader.integer("max_length", default=40, low=1, high=200),
-        )
-
-    def public(self) -> dict[str, Any]:
-        view = Question.public(self)
-        view.update(max_answers=self.max_answers, max_length=self.max_length)
-        return view
 
     def check_answer(self, raw: Any) -> list[str]:
         """Entries normalised; the same word twice from one person counts once."""
