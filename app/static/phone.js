@@ -83,7 +83,8 @@
     dirty: false,
     notice: null, // {text, kind}
     gone: false,
-    rejoins: 0
+    rejoins: 0,
+    sinceConnect: {} // questions whose answer was confirmed since the socket began connecting
   };
   var retryBackoff = new L.Backoff();
   var retryTimer = null;
@@ -248,9 +249,14 @@
   function applyAnswers(msg) {
     var all = msg.answers;
     if (!all || typeof all !== "object") return;
+    var mine = S.answers;
     S.answers = {};
     Object.keys(all).forEach(function (q) {
       if (all[q] !== null && all[q] !== undefined) S.answers[q] = all[q];
+    });
+    // Answers confirmed since this socket began connecting may be newer than its snapshot.
+    Object.keys(S.sinceConnect).forEach(function (q) {
+      if (mine[q] !== undefined) S.answers[q] = mine[q];
     });
     var slide = liveSlide();
     if (slide && isInteractive(slide)) {
@@ -712,6 +718,7 @@
     var live = slide && slide.id === p.question;
     if (status >= 200 && status < 300) {
       S.answers[p.question] = data.answer !== undefined ? data.answer : p.answer;
+      S.sinceConnect[p.question] = true;
       S.rejoins = 0;
       retryBackoff.reset();
       dropPending(p);
@@ -883,6 +890,7 @@
 
   var socket = new L.LiveSocket({
     path: function () {
+      S.sinceConnect = {}; // called as each socket starts connecting
       var q = S.token ? "?participant=" + encodeURIComponent(S.token) : "";
       return "/ws/sessions/" + encodeURIComponent(code) + q;
     },
