@@ -1,0 +1,96 @@
+"""The projector: a presenter websocket that records when each vote first shows in a tally.
+
+For the watched question it keeps, per tally entry (a wordcloud word), the time of the first
+`results` message that contained it, and the (time, responses) of every `results` message.
+Because every vote in the vote-to-projector scenario carries a word of its own, "the first
+results message that includes vote k" is exact: the first one whose counts contain k's word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+
+class Presenter:
+    def __init__(self, base_url: str, code: str, admin_token: str) -> None:
+        self.url = "ws" + base_url.removeprefix("http") + f"/ws/sessions/{code}/presenter"
+        self.admin_token = admin_token
+        self.ws: ClientConnection | None = None
+        self.watched: str | None = None
+        self.first_seen: dict[str, float] = {}
+        self.results: list[tuple[float, int]] = []  # (received at, responses) for watched
+        self.messages = 0
+        self.closed_early = False
+        self._task: asyncio.Task[None] | None = None
+        self._state = asyncio.Event()
+        self.last_state: dict[str, Any] = {}
+
+    async def connect(self, timeout: float) -> None:
+        """Open the socket and wait for its first `state` message."""
+        self.ws = await connect(
+            self.url,
+            additional_headers={"Authorization": f"Bearer {self.admin_token}"},
+            compression=None,
+            proxy=None,
+            ping_interval=None,
+            open_timeout=timeout,
+            max_size=2**26,
+        )
+        self._task = asyncio.create_task(self._read())
+        async with asyncio.timeout(timeout):
+            await self._state.wait()
+
+    def watch(self, question: str) -> None:
+        """Record tallies of `question` from now on (forgetting earlier ones)."""
+        self.watched = question
+        self.first_seen = {}
+        self.results = []
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        try:
+            async for raw in self.ws:
+                now = time.monotonic()
+                self.messages += 1
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind == "state":
+                    self.last_state = message
+                    self._state.set()
+                elif kind == "results":
+                    result = message.get("result") or {}
+                    if result.get("id") == self.watched:
+                        self.results.append((now, int(result.get("responses", 0))))
+                        seen = self.first_seen
+                        for entry in result.get("counts", {}):
+                            if entry not in seen:
+                                seen[entry] = now
+        except ConnectionClosed:
+            self.closed_early = True
+
+    async def wait_for(self, entries: set[str], deadline: float) -> None:
+        """Until every entry has shown in a tally, or the deadline."""
+        while time.monotonic() < deadline and not entries.issubset(self.first_seen):
+            await asyncio.sleep(0.01)
+
+    def slides(self) -> list[dict[str, Any]]:
+        """The deck's slides in order, as the latest presenter state lists them."""
+        return self.last_state["presenter"]["slides"]
+
+    def summary(self) -> dict[str, Any]:
+        return {"messages": self.messages, "closed_early": self.closed_early}
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):  # already gone: nothing to close
+                await self.ws.close()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)

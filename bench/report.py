@@ -1,0 +1,147 @@
+"""Rendering: a plain-text table for people and one JSON line for scripts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+TITLES = {
+    "join": "join burst",
+    "idle": "idle room",
+    "storm": "vote storm",
+    "projector": "vote to projector",
+    "slide": "slide change",
+    "baseline": "no-op baseline",
+}
+
+
+def json_line(report: dict[str, Any]) -> str:
+    """The whole report on one line, starting with `{`."""
+    return json.dumps(report, separators=(",", ":"), sort_keys=False)
+
+
+def _lat(figures: dict[str, Any]) -> str:
+    lat = figures.get("latency") or {}
+    if not lat.get("count"):
+        return "no samples"
+    return f"{lat['p50_ms']} / {lat['p99_ms']} / {lat['max_ms']} ms  (n={lat['count']})"
+
+
+def _cpu(figures: dict[str, Any]) -> str:
+    server = figures.get("server_cpu_pct")
+    load = figures.get("load_cpu_pct")
+    lag = figures.get("load_loop_lag_ms") or {}
+    return (
+        f"{'?' if server is None else server}% / {load}%; "
+        f"load loop lag p99 {lag.get('p99')} ms, max {lag.get('max')} ms "
+        f"(gc max {lag.get('gc_max')} ms)"
+    )
+
+
+def _kinds(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) or "none"
+
+
+def _rows(name: str, f: dict[str, Any]) -> list[tuple[str, str]]:
+    if "skipped" in f:
+        return [("skipped", f["skipped"])]
+    if "not_measured" in f:
+        return [("not measured", f["not_measured"])]
+    if name == "join":
+        return [
+            ("phones (in flight)", f"{f['phones']} ({f['concurrency']})"),
+            ("joins/s", str(f["joins_per_s"])),
+            ("failures", f"{f['failures']}  {_kinds(f['failures_by_kind'])}"),
+            ("connected (first state)", f"{f['connected']} of {f['phones']}"),
+            ("all connected after", f"{f['all_connected_s']} s"),
+            ("cpu server / load", _cpu(f)),
+        ]
+    if name == "idle":
+        return [
+            ("connected, idle", f"{f['connected']} phones, {f['idle_s']} s"),
+            ("server RSS before / after", f"{f['rss_before_kib']} / {f['rss_after_kib']} KiB"),
+            ("RSS per connection", f"{f['kib_per_connection']} KiB"),
+            ("cpu server / load", _cpu(f)),
+        ]
+    if name in ("storm", "baseline"):
+        rows = [
+            ("offered", f"{f['offered']} votes at {f['offered_rate']}/s for {f['duration_s']} s"),
+            ("acked/s (2xx)", f"{f['acked_per_s']}  ({f['acked']} acked)"),
+            ("ack latency p50/p99/max", _lat(f)),
+            ("errors", f"{f['errors']}  {_kinds(f['errors_by_status'])}"),
+            ("cpu server / load", _cpu(f)),
+        ]
+        if name == "storm":
+            rows.insert(4, ("messages pushed to phones", str(f["phone_messages"])))
+        else:
+            ratio = f["vote_vs_noop"]
+            rows.append(("vote path / no-op: acked/s", str(ratio["throughput_ratio"])))
+            rows.append(("vote path / no-op: p50", str(ratio["p50_ratio"])))
+        return rows
+    if name == "projector":
+        return [
+            ("votes (one per phone)", f"{f['votes']} at {f['offered_rate']}/s, {f['acked']} acked"),
+            ("seen by presenter", f"{f['seen_by_presenter']}  (missing {f['missing']})"),
+            ("vote -> tally p50/p99/max", _lat(f)),
+            ("vote ack p50/p99/max", _lat({"latency": f["ack_latency"]})),
+            (
+                "presenter results messages",
+                f"{f['presenter_results_messages']}  (longest gap {f['presenter_max_gap_ms']} ms)",
+            ),
+            ("errors", _kinds(f["errors_by_status"])),
+            ("cpu server / load", _cpu(f)),
+        ]
+    if name == "slide":
+        worst = ", ".join(str(c["all_ms"]) for c in f["per_change"])
+        return [
+            ("changes x phones", f"{f['changes']} changes, {f['phones_watched']} deliveries"),
+            ("received (missing)", f"{f['received']} ({f['missing']})"),
+            ("control -> phone p50/p99/max", _lat(f)),
+            ("last phone per change", f"{worst} ms"),
+            ("cpu server / load", _cpu(f)),
+        ]
+    return [(k, str(v)) for k, v in f.items()]
+
+
+def table(report: dict[str, Any]) -> str:
+    """The report as aligned plain-text columns."""
+    cfg = report["config"]
+    m = report["machine"]
+    k = cfg["load_procs"]
+    where = "this process (1 load process)" if k == 1 else f"{k} child load processes"
+    lines = [
+        "Rondvraag load benchmark",
+        f"machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gib']} GiB RAM; python {m['python']}",
+        f"server:  {cfg['server']} (pid {cfg.get('server_pid')}); per-IP rate limits: "
+        f"{cfg['rate_limits']} because all load comes from one IP",
+        f"load:    {where}, {cfg['load_loop']}, "
+        f"websockets {m['websockets']}, HTTP client {cfg['http_client']} "
+        f"({cfg['http_conns']} keep-alive connections), open-file limit {cfg['open_file_limit']}",
+        f"shape:   {cfg['participants']} phones, {cfg['vote_rate']} votes/s, "
+        f"{cfg['duration_s']} s; latencies from each vote's scheduled send time",
+        "",
+    ]
+    rows: list[tuple[str, str, str]] = []
+    for name, figures in report["scenarios"].items():
+        for i, (metric, value) in enumerate(_rows(name, figures)):
+            rows.append((TITLES.get(name, name) if i == 0 else "", metric, value))
+    corr = report.get("correctness")
+    if corr:
+        rows.append(
+            ("correctness", "stored == acknowledged", f"{corr['stored']} == {corr['acknowledged']}")
+        )
+        for q, v in corr["per_question"].items():
+            unknown = f", {v['unanswered']} unanswered" if v["unanswered"] else ""
+            rows.append(("", f"  {q}", f"{v['stored']} stored, {v['acknowledged']} acked{unknown}"))
+        rows.append(("", "verdict", corr["verdict"]))
+    for error in report.get("errors", []):
+        rows.append(("error", "", error))
+    w1 = max([len("scenario")] + [len(r[0]) for r in rows])
+    w2 = max([len("metric")] + [len(r[1]) for r in rows])
+    lines.append(f"{'scenario':<{w1}}  {'metric':<{w2}}  value")
+    lines.append(f"{'-' * w1}  {'-' * w2}  {'-' * 20}")
+    lines.extend(f"{a:<{w1}}  {b:<{w2}}  {c}" for a, b, c in rows)
+    lines.append(
+        f"\nelapsed {report.get('elapsed_s')} s; run {'OK' if report.get('ok') else 'FAILED'}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,152 @@
+"""The load benchmark at small scale: every scenario runs against a real server and its
+figures describe what actually happened (timings are printed by the bench, never asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # bench/ is a top-level package of the repo, not installed
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.runner import check  # noqa: E402
+
+PHONES = 30
+
+
+@dataclass
+class Run:
+    report: dict[str, Any]
+    returncode: int
+    stderr: str
+
+
+@pytest.fixture(scope="module")
+def run() -> Run:
+    """One small run of `python -m bench`, shared by the tests below."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--participants",
+            str(PHONES),
+            "--vote-rate",
+            "50",
+            "--duration",
+            "2",
+            "--json-only",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("{"), (
+        f"expected one JSON line, got:\n{proc.stdout}\n{proc.stderr}"
+    )
+    return Run(json.loads(lines[0]), proc.returncode, proc.stderr)
+
+
+@pytest.fixture(scope="module")
+def report(run: Run) -> dict[str, Any]:
+    return run.report
+
+
+def test_bench_exits_zero_without_errors(run: Run) -> None:
+    assert run.returncode == 0, f"{run.report.get('errors')}\n{run.stderr}"
+    assert "errors" not in run.report
+
+
+def test_every_scenario_is_reported(report: dict[str, Any]) -> None:
+    assert set(report["scenarios"]) == {"join", "idle", "storm", "projector", "slide", "baseline"}
+    assert report["ok"] is True
+    assert report["config"]["rate_limits"].startswith("disabled")
+
+
+def test_every_phone_joins_and_gets_its_first_state(report: dict[str, Any]) -> None:
+    join = report["scenarios"]["join"]
+    assert join["joined"] == PHONES
+    assert join["connected"] == PHONES
+    assert join["failures"] == 0
+    assert join["all_connected_s"] is not None
+
+
+def test_idle_room_measures_server_memory(report: dict[str, Any]) -> None:
+    idle = report["scenarios"]["idle"]
+    assert idle["connected"] == PHONES
+    assert idle["rss_after_kib"] > 0 and idle["rss_before_kib"] > 0
+    assert idle["kib_per_connection"] is not None
+
+
+def test_vote_storm_votes_are_all_acknowledged(report: dict[str, Any]) -> None:
+    storm = report["scenarios"]["storm"]
+    assert storm["offered"] == 100  # 50 votes/s for 2 s
+    assert storm["acked"] == storm["offered"]
+    assert storm["errors"] == 0
+    assert storm["latency"]["count"] == storm["acked"]
+
+
+def test_stored_responses_equal_acknowledged_pairs(report: dict[str, Any]) -> None:
+    correctness = report["correctness"]
+    assert correctness["ok"] is True
+    per_question = correctness["per_question"]
+    # every phone answered `rol` in the storm (votes cycle over the phones) and `drijfveren` once
+    assert per_question["rol"] == {"acknowledged": PHONES, "stored": PHONES, "unanswered": 0}
+    assert per_question["drijfveren"] == {"acknowledged": PHONES, "stored": PHONES, "unanswered": 0}
+
+
+def test_presenter_sees_every_acknowledged_vote(report: dict[str, Any]) -> None:
+    projector = report["scenarios"]["projector"]
+    assert projector["acked"] == PHONES
+    assert projector["seen_by_presenter"] == PHONES
+    assert projector["missing"] == 0
+    assert projector["presenter_results_messages"] >= 1
+
+
+def test_every_phone_receives_every_slide_change(report: dict[str, Any]) -> None:
+    slide = report["scenarios"]["slide"]
+    assert slide["changes"] == 5
+    assert slide["phones_watched"] == 5 * PHONES
+    assert slide["received"] == 5 * PHONES
+    assert slide["missing"] == 0
+    assert all(change["received"] == PHONES for change in slide["per_change"])
+
+
+def test_baseline_runs_the_same_load_shape(report: dict[str, Any]) -> None:
+    baseline = report["scenarios"]["baseline"]
+    storm = report["scenarios"]["storm"]
+    assert baseline["offered"] == storm["offered"]
+    assert baseline["acked"] == baseline["offered"]
+    assert baseline["vote_vs_noop"]["throughput_ratio"] is not None
+    assert baseline["vote_vs_noop"]["p50_ratio"] is not None
+
+
+def test_check_fails_a_lost_vote() -> None:
+    verdict = check(Counter({"rol": 10}), Counter(), {"rol": 0}, {"rol": 9})
+    assert verdict["ok"] is False
+    assert "lost or phantom" in verdict["verdict"]
+
+
+def test_check_fails_a_vote_stored_without_acknowledgement_but_says_why() -> None:
+    verdict = check(Counter({"rol": 10}), Counter({"rol": 2}), {"rol": 5}, {"rol": 16})
+    assert verdict["ok"] is False
+    assert verdict["per_question"]["rol"] == {"acknowledged": 10, "stored": 11, "unanswered": 2}
+    assert "stopped waiting" in verdict["verdict"]
+
+
+def test_check_counts_only_responses_stored_during_the_run() -> None:
+    verdict = check(
+        Counter({"rol": 3}), Counter(), {"rol": 7, "stellingen": 2}, {"rol": 10, "stellingen": 2}
+    )
+    assert verdict["ok"] is True
+    assert verdict["per_question"] == {"rol": {"acknowledged": 3, "stored": 3, "unanswered": 0}}
