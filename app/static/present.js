@@ -292,10 +292,14 @@
           i + 1 + ". " + (sl.title || sl.id) + " · " + t("type." + sl.type)
         );
         o.value = sl.id;
+        o.title = o.textContent;
         select.appendChild(o);
       });
     }
     if (live) select.value = live.id;
+    // A long title is cut off (ellipsis) in the closed list: the tooltip shows all of it.
+    var chosen = select.options[select.selectedIndex];
+    select.title = chosen ? chosen.textContent : "";
   }
 
   /* ---------------------------------------------------------------- controls */

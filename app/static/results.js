@@ -79,12 +79,17 @@
 
   /** Words placed on an Archimedean spiral, never overlapping. A word keeps its place between
    * updates while its new size still fits there; only new or grown-into-a-neighbour words move.
-   * When the room runs out, everything shrinks once and is laid out afresh. */
+   * When the room runs out, everything shrinks once and is laid out afresh.
+   * The layout is then zoomed to fill the area (a few words would otherwise huddle in the
+   * middle of a projector screen); zooming keeps the arrangement and never makes words overlap.
+   * The zoom only changes when it must (no longer fits) or gains a lot, so votes streaming in
+   * do not make the whole cloud breathe. */
   function CloudView(slide, root) {
     this.root = el("div", "cloud");
     root.appendChild(this.root);
     this.words = {}; // word -> {node, x, y, w, h, size, count}
     this.scale = 1;
+    this.zoom = null; // {z, cx, cy}: how the layout is mapped onto the area
     this.last = null;
     this.canvas = global.document.createElement("canvas");
     this.ctx = this.canvas.getContext("2d");
@@ -97,13 +102,21 @@
   };
 
   CloudView.prototype.update = function (result) {
+    // A new round (the presenter's reset) starts a new cloud, even when the snapshot with no
+    // words at all was skipped: the old words' places would leave gaps.
+    var fresh = !!this.last && result.round !== this.last.round;
+    if (fresh) {
+      this.scale = 1;
+      this.zoom = null;
+    }
     this.last = result;
-    this.layout(false);
+    this.layout(fresh);
   };
 
   CloudView.prototype.relayout = function () {
     if (!this.last) return;
     this.scale = 1;
+    this.zoom = null;
     this.layout(true);
   };
 
@@ -227,6 +240,9 @@
       results.push({ s: s, box: box });
     }
 
+    var zoom = this.chooseZoom(results, W, H);
+    var z = zoom.z;
+
     // Everything fits: commit to the DOM.
     for (var j = 0; j < results.length; j++) {
       var item = results[j];
@@ -245,16 +261,57 @@
       rec.y = item.box.y;
       rec.w = item.box.w;
       rec.h = item.box.h;
-      rec.node.style.left = Math.round(rec.x - rec.w / 2) + "px";
-      rec.node.style.top = Math.round(rec.y - rec.h / 2) + "px";
-      rec.node.style.width = rec.w + "px";
-      rec.node.style.height = rec.h + "px";
-      rec.node.style.lineHeight = rec.h + "px";
-      rec.node.style.fontSize = item.s.size + "px";
+      var w = Math.round(rec.w * z);
+      var h = Math.round(rec.h * z);
+      rec.node.style.left = Math.round(W / 2 + (rec.x - zoom.cx) * z - w / 2) + "px";
+      rec.node.style.top = Math.round(H / 2 + (rec.y - zoom.cy) * z - h / 2) + "px";
+      rec.node.style.width = w + "px";
+      rec.node.style.height = h + "px";
+      rec.node.style.lineHeight = h + "px";
+      rec.node.style.fontSize = Math.round(item.s.size * z) + "px";
       rec.node.style.opacity = "1";
       rec.node.setAttribute("title", word + " (" + item.s.e.count + ")");
     }
     return true;
+  };
+
+  /** How to map the placed words onto W x H: zoom the bounding box of the layout about its
+   * centre (factor z, at most 3x and no word above a third of the height) and centre it. The
+   * previous mapping is kept while the words still fit inside it and a fresh fit would enlarge
+   * them by less than 15%, so a vote that changes one word does not move all the others. */
+  CloudView.prototype.chooseZoom = function (results, W, H) {
+    var x0 = Infinity;
+    var x1 = -Infinity;
+    var y0 = Infinity;
+    var y1 = -Infinity;
+    var biggest = 1;
+    for (var i = 0; i < results.length; i++) {
+      var b = results[i].box;
+      x0 = Math.min(x0, b.x - b.w / 2);
+      x1 = Math.max(x1, b.x + b.w / 2);
+      y0 = Math.min(y0, b.y - b.h / 2);
+      y1 = Math.max(y1, b.y + b.h / 2);
+      biggest = Math.max(biggest, results[i].s.size);
+    }
+    if (!results.length) {
+      this.zoom = null;
+      return { z: 1, cx: W / 2, cy: H / 2 };
+    }
+    var m = Math.min(W, H) * 0.03;
+    var fit = Math.min((W - 2 * m) / (x1 - x0), (H - 2 * m) / (y1 - y0), 3, (H * 0.34) / biggest);
+    fit = Math.max(1, fit);
+    var fresh = { z: fit, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2 };
+    var old = this.zoom;
+    if (old && fit <= old.z * 1.15) {
+      // Does the layout still fit the old mapping?
+      var left = W / 2 + (x0 - old.cx) * old.z;
+      var right = W / 2 + (x1 - old.cx) * old.z;
+      var top = H / 2 + (y0 - old.cy) * old.z;
+      var bottom = H / 2 + (y1 - old.cy) * old.z;
+      if (left >= 0 && top >= 0 && right <= W && bottom <= H) return old;
+    }
+    this.zoom = fresh;
+    return fresh;
   };
 
   /* ------------------------------------------------------------------ scales */
@@ -341,10 +398,24 @@
 
   /* ------------------------------------------------------------------ open: answer wall */
 
+  /* Text sizes the wall tries, largest first, in vmin (7vmin = 76 px at 1080p: readable from
+   * the back of a room). The first size at which every card fits is used; a card wants a column
+   * of about WALL_EMS ems, so smaller text means more columns. Below the last size text is too
+   * small to read on a projector: then the oldest cards give way instead. */
+  var WALL_SIZES = [7, 6, 5.2, 4.5, 3.9, 3.4, 3, 2.65, 2.35];
+  var WALL_EMS = 11;
+  var WALL_MAX_COLS = 6;
+
+  /** The answer wall: one card per answer, newest first (top of the first column). Cards are
+   * made once and kept; only the text size and the number of columns follow the number of
+   * answers, so a few answers are big and many still fit. When even the smallest size cannot
+   * hold them all, the oldest drop off the end. */
   function WallView(slide, root) {
     this.wall = el("div", "wall");
     root.appendChild(this.wall);
     this.cards = []; // newest first: {text, node}
+    this.fitKey = null; // the wall size the text size was chosen for
+    this.level = 0; // index into WALL_SIZES
   }
 
   WallView.prototype.update = function (result) {
@@ -355,13 +426,16 @@
       want[a] = (want[a] || 0) + 1;
     });
     var kept = [];
+    var removed = false;
+    var added = false;
     for (var i = 0; i < this.cards.length; i++) {
       var card = this.cards[i];
       if (want[card.text]) {
         want[card.text] -= 1;
         kept.push(card);
-      } else if (card.node.parentNode) {
-        card.node.parentNode.removeChild(card.node);
+      } else {
+        removed = true;
+        if (card.node.parentNode) card.node.parentNode.removeChild(card.node);
       }
     }
     this.cards = kept;
@@ -375,9 +449,9 @@
       if (text.length > 140) node.classList.add("wall-long");
       this.wall.insertBefore(node, this.wall.firstChild);
       this.cards.unshift({ text: text, node: node });
+      added = true;
     }
-    var count = this.cards.length;
-    this.wall.className = "wall" + (count > 8 ? " wall-many" : "") + (count > 20 ? " wall-lots" : "");
+    this.fit(removed ? "changed" : added ? "grew" : "same");
     var fresh = this.wall.querySelectorAll(".wall-new");
     global.requestAnimationFrame(function () {
       global.requestAnimationFrame(function () {
@@ -386,7 +460,47 @@
     });
   };
 
-  WallView.prototype.relayout = function () {};
+  /** Pick the largest text size (and its column count) at which every card fits the wall.
+   * `change`: "same" (nothing to do unless the wall was resized), "grew" (cards were only
+   * added: the text can only shrink, so the search starts at the current size, one layout in
+   * the common case) or "changed" (search from the largest size). */
+  WallView.prototype.fit = function (change) {
+    var wall = this.wall;
+    var style = wall.style;
+    if (global.document.body.classList.contains("remote")) {
+      // The remote's preview scrolls and has its own fixed sizes.
+      style.fontSize = "";
+      style.columnCount = "";
+      style.columnGap = "";
+      this.fitKey = null;
+      return;
+    }
+    var W = wall.clientWidth;
+    var H = wall.clientHeight;
+    var n = this.cards.length;
+    var key = W + "x" + H;
+    if (W < 50 || H < 50) return;
+    var sameSize = key === this.fitKey;
+    if (sameSize && change === "same") return;
+    var start = sameSize && change === "grew" ? this.level : 0;
+    this.fitKey = key;
+    var vmin = Math.min(global.innerWidth, global.innerHeight) / 100;
+    for (var i = start; i < WALL_SIZES.length; i++) {
+      var font = WALL_SIZES[i] * vmin;
+      var gap = font * 0.5;
+      var cols = Math.floor((W + gap) / (font * WALL_EMS + gap));
+      cols = Math.max(1, Math.min(cols, WALL_MAX_COLS, Math.max(n, 1)));
+      style.fontSize = font.toFixed(1) + "px";
+      style.columnCount = String(cols);
+      style.columnGap = gap.toFixed(1) + "px";
+      this.level = i;
+      if (wall.scrollWidth <= W + 1 && wall.scrollHeight <= H + 1) return;
+    }
+  };
+
+  WallView.prototype.relayout = function () {
+    this.fit("changed");
+  };
 
   /* ------------------------------------------------------------------ factory */
 
