@@ -10,11 +10,12 @@ once per broadcast, never per client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-Sender = Callable[[str], Awaitable[None]]
+Sender = Callable[[str], Coroutine[Any, Any, None]]
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -34,27 +35,58 @@ class Client:
         self.participant = participant
 
     def offer(self, kind: str, text: str) -> None:
-        """Queue a snapshot, replacing an unsent one of the same kind. Never blocks."""
+        """Send a snapshot now if the socket can take it, else keep only the newest per kind.
+
+        A websocket send completes without suspending unless the client's transport is
+        backed up, so the common case is sent right here, eagerly: no task per client per
+        broadcast (ten thousand phones would otherwise mean ten thousand tasks per slide
+        change). Only a backed-up client gets a task, which drains its mailbox when it can.
+        """
         if self.closed:
             return
-        self._pending.pop(kind, None)
-        self._pending[kind] = text
-        if self._task is None:
-            self._task = asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
+        if self._task is not None:
+            self._pending.pop(kind, None)
+            self._pending[kind] = text
+            return
+        sending = self._send(text)
         try:
+            waiting_for = sending.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            self.closed = True  # the socket is gone; its receive loop will clean up
+            return
+        self._task = asyncio.get_running_loop().create_task(self._finish(sending, waiting_for))
+
+    async def _finish(self, sending: Coroutine[Any, Any, None], waiting_for: Any) -> None:
+        """Drive a send that had to wait for the transport, then drain what piled up."""
+        try:
+            while True:
+                if waiting_for is None:  # a bare yield: just let the loop run once
+                    await asyncio.sleep(0)
+                else:
+                    with contextlib.suppress(Exception):
+                        await waiting_for  # the send sees the outcome itself when resumed
+                try:
+                    waiting_for = sending.send(None)
+                except StopIteration:
+                    break
             while self._pending and not self.closed:
                 kind = next(iter(self._pending))
                 await self._send(self._pending.pop(kind))
+        except asyncio.CancelledError:
+            sending.close()
+            raise
         except Exception:
-            self.closed = True  # the socket is gone; its receive loop will clean up
+            self.closed = True
         finally:
             self._task = None
 
     def close(self) -> None:
         self.closed = True
         self._pending.clear()
+        if self._task is not None:
+            self._task.cancel()
 
 
 class Room:
@@ -81,18 +113,17 @@ class Hub:
         room = self._rooms.get(code)
         return len(room.phones) if room else 0
 
-    def to_phones(self, code: str, kind: str, message: dict[str, Any]) -> None:
+    def to_phones(self, code: str, kind: str, text: str) -> None:
+        """Offer one already-serialised snapshot to every phone of a session."""
         room = self._rooms.get(code)
-        if room and room.phones:
-            text = encode(message)
-            for client in room.phones:
+        if room:
+            for client in list(room.phones):
                 client.offer(kind, text)
 
-    def to_presenters(self, code: str, kind: str, message: dict[str, Any]) -> None:
+    def to_presenters(self, code: str, kind: str, text: str) -> None:
         room = self._rooms.get(code)
-        if room and room.presenters:
-            text = encode(message)
-            for client in room.presenters:
+        if room:
+            for client in list(room.presenters):
                 client.offer(kind, text)
 
     def drop_room(self, code: str) -> None:

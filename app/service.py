@@ -27,7 +27,10 @@ from .store.base import SessionRecord, Store
 
 log = logging.getLogger(__name__)
 
+_NO_RESULTS = encode({"type": "results", "result": None})
+
 RESULTS_INTERVAL = 0.1  # at most ~10 tally updates a second to the projector
+PHONE_RESULTS_INTERVAL = 0.5  # phones show revealed results too, but 2 updates a second do
 PRESENCE_INTERVAL = 1.0  # participant counts on the presenter screen, at most once a second
 
 
@@ -73,6 +76,9 @@ class LiveSession:
         self._control_lock = asyncio.Lock()
         self._results_seq = 0
         self._results = Coalescer(self._publish_results, RESULTS_INTERVAL)
+        self._phone_results = Coalescer(self._publish_phone_results, PHONE_RESULTS_INTERVAL)
+        self._latest_results: tuple[str, str] | None = None  # (question id, message text)
+        self._state_text: tuple[int, str] | None = None  # (version, public state text)
         self._presence = Coalescer(self._publish_presenter_state, PRESENCE_INTERVAL)
 
     # --- views -------------------------------------------------------------------------------
@@ -175,11 +181,18 @@ class LiveSession:
                 self.publish_state()
         return self.presenter_state()
 
+    def public_state_text(self) -> str:
+        """The public state serialised once per version: every phone gets the same bytes."""
+        if self._state_text is None or self._state_text[0] != self.state.version:
+            self._state_text = (self.state.version, encode(self.public_state()))
+        return self._state_text[1]
+
     def publish_state(self) -> None:
-        self.hub.to_phones(self.code, "state", self.public_state())
-        self.hub.to_presenters(self.code, "state", self.presenter_state())
+        self.hub.to_phones(self.code, "state", self.public_state_text())
+        self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
         if not self.live_question:
-            self.hub.to_presenters(self.code, "results", {"type": "results", "result": None})
+            self.hub.to_presenters(self.code, "results", _NO_RESULTS)
+        self._latest_results = None
         self._results.poke()
 
     async def _publish_results(self) -> None:
@@ -194,21 +207,35 @@ class LiveSession:
         }
         if question is not self.live_question:
             return  # the slide moved on while we read; its own publish follows
-        self.hub.to_presenters(self.code, "results", message)
+        text = encode(message)
+        self.hub.to_presenters(self.code, "results", text)
+        self._latest_results = (question.id, text)
         if self.state.results_visible(question):
-            self.hub.to_phones(self.code, "results", message)
+            self._phone_results.poke()
+
+    def _results_for_phones(self) -> str | None:
+        """The newest results message, if it is the live question's and phones may see it."""
+        question = self.live_question
+        latest = self._latest_results
+        visible = question is not None and self.state.results_visible(question)
+        return latest[1] if visible and latest and latest[0] == question.id else None
+
+    async def _publish_phone_results(self) -> None:
+        text = self._results_for_phones()
+        if text is not None:
+            self.hub.to_phones(self.code, "results", text)
 
     async def _publish_presenter_state(self) -> None:
-        self.hub.to_presenters(self.code, "state", self.presenter_state())
+        self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
 
     # --- connections -------------------------------------------------------------------------
 
     def connect_phone(self, client: Client) -> None:
         self.hub.room(self.code).phones.add(client)
-        client.offer("state", encode(self.public_state()))
-        question = self.live_question
-        if question and self.state.results_visible(question):
-            self._results.poke()
+        client.offer("state", self.public_state_text())
+        text = self._results_for_phones()
+        if text is not None:
+            client.offer("results", text)
         self._presence.poke()
 
     def disconnect_phone(self, client: Client) -> None:
@@ -227,6 +254,7 @@ class LiveSession:
 
     async def aclose(self) -> None:
         await self._results.aclose()
+        await self._phone_results.aclose()
         await self._presence.aclose()
 
 

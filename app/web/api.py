@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..auth import participant_cookie
-from .deps import Admin, Services, Session, client_address, json_body
+from ..hub import encode
+from ..service import Rondvraag
+from .deps import Admin, Services, Session, client_address, json_body, live_session
 from .errors import ApiError
 
 router = APIRouter()
@@ -72,7 +74,10 @@ def _with_participant_cookie(code: str, token: str, status: int) -> Response:
 
 
 @router.post("/api/sessions/{code}/responses", status_code=201)
-async def respond(code: str, request: Request, services: Services, session: Session) -> dict:
+async def respond(code: str, request: Request) -> Response:
+    """The hot path (a room votes within seconds): plain Request in, bytes out, no DI."""
+    services: Rondvraag = request.app.state.rondvraag
+    session = await live_session(code, request)
     body = await json_body(request)
     token = body.get("participant") or request.cookies.get(participant_cookie(code))
     if not token:
@@ -88,12 +93,13 @@ async def respond(code: str, request: Request, services: Services, session: Sess
     if not services.vote_limiter.allow(participant_id):
         raise ApiError(429, "rate_limited", "too many answers; wait a moment", {"Retry-After": "1"})
     accepted = await session.respond(participant_id, question, body["answer"])
-    return {
+    payload = {
         "ok": True,
         "question": accepted.question,
         "answer": accepted.answer,
         "replaced": accepted.replaced,
     }
+    return Response(encode(payload).encode(), 201, media_type="application/json")
 
 
 @router.get("/api/sessions/{code}/me")
