@@ -11,16 +11,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from .service import Rondvraag
 from .settings import Settings
 from .store.sqlite import SQLiteStore
 from .web import api, pages, results, ws
 from .web.errors import error_response, install_error_handlers
+from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
 
 
-def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None = None) -> FastAPI:
+def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None = None) -> ASGIApp:
     services = Rondvraag(settings, SQLiteStore(settings.database_path, busy_timeout_ms=2000))
 
     @asynccontextmanager
@@ -56,6 +58,7 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
             return error_response(404, "not_found", "no such path")
         return pages.not_found(request)
 
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    return app
+    # The hot paths (votes, phone sockets) are served in front of FastAPI; the body limit
+    # and security headers wrap everything.
+    hot = HotPaths(app, services)
+    return SecurityHeaders(BodyLimit(hot, max_bytes=settings.max_body_bytes))

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..auth import participant_cookie
-from ..hub import encode
-from ..service import Rondvraag
-from .deps import Admin, Services, Session, client_address, json_body, live_session
+from .deps import Admin, Services, Session, client_address, json_body
 from .errors import ApiError
 
 router = APIRouter()
@@ -71,35 +69,6 @@ def _with_participant_cookie(code: str, token: str, status: int) -> Response:
         participant_cookie(code), token, max_age=7 * 24 * 3600, httponly=True, samesite="lax"
     )
     return response
-
-
-@router.post("/api/sessions/{code}/responses", status_code=201)
-async def respond(code: str, request: Request) -> Response:
-    """The hot path (a room votes within seconds): plain Request in, bytes out, no DI."""
-    services: Rondvraag = request.app.state.rondvraag
-    session = await live_session(code, request)
-    body = await json_body(request)
-    token = body.get("participant") or request.cookies.get(participant_cookie(code))
-    if not token:
-        raise ApiError(401, "no_participant", "join first: the answer needs a 'participant' token")
-    participant_id = services.signer.verify(code, token)
-    if participant_id is None:
-        raise ApiError(403, "bad_participant", "this participant token was not issued here")
-    question = body.get("question")
-    if not isinstance(question, str) or not question:
-        raise ApiError(400, "invalid_request", "'question' must be a question id")
-    if "answer" not in body:
-        raise ApiError(400, "invalid_answer", "the request needs an 'answer'")
-    if not services.vote_limiter.allow(participant_id):
-        raise ApiError(429, "rate_limited", "too many answers; wait a moment", {"Retry-After": "1"})
-    accepted = await session.respond(participant_id, question, body["answer"])
-    payload = {
-        "ok": True,
-        "question": accepted.question,
-        "answer": accepted.answer,
-        "replaced": accepted.replaced,
-    }
-    return Response(encode(payload).encode(), 201, media_type="application/json")
 
 
 @router.get("/api/sessions/{code}/me")

@@ -46,36 +46,36 @@ def error_response(
     return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.detail, exc.headers)
+_RETRY_LATER = {"Retry-After": "2"}
 
-    @app.exception_handler(AnswerError)
-    async def answer_error(request: Request, exc: AnswerError) -> JSONResponse:
-        return error_response(400, exc.code, str(exc))
 
-    @app.exception_handler(ControlError)
-    async def control_error(request: Request, exc: ControlError) -> JSONResponse:
-        return error_response(_CONTROL_STATUS.get(exc.code, 400), exc.code, str(exc))
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return error_response(404, exc.code, str(exc))
-
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
-        return error_response(409, exc.code, str(exc))
-
-    @app.exception_handler(StoreUnavailable)
-    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+def as_api_error(exc: Exception) -> ApiError | None:
+    """What a client should hear about an exception from the domain, service or store."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, AnswerError):
+        return ApiError(400, exc.code, str(exc))
+    if isinstance(exc, ControlError):
+        return ApiError(_CONTROL_STATUS.get(exc.code, 400), exc.code, str(exc))
+    if isinstance(exc, NotFound):
+        return ApiError(404, exc.code, str(exc))
+    if isinstance(exc, Conflict):
+        return ApiError(409, exc.code, str(exc))
+    if isinstance(exc, StoreUnavailable):
         log.warning("storage unavailable: %s", exc)
-        return error_response(
-            503,
-            "storage_unavailable",
-            "the server cannot store this right now; please try again",
-            {"Retry-After": "2"},
-        )
+        detail = "the server cannot store this right now; please try again"
+        return ApiError(503, "storage_unavailable", detail, _RETRY_LATER)
+    return None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def known_error(request: Request, exc: Exception) -> JSONResponse:
+        error = as_api_error(exc)
+        assert error is not None
+        return error_response(error.status, error.code, error.detail, error.headers)
+
+    for kind in (ApiError, AnswerError, ControlError, NotFound, Conflict, StoreUnavailable):
+        app.add_exception_handler(kind, known_error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

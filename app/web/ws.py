@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 
-from ..auth import participant_cookie
 from ..domain.errors import ControlError
 from ..hub import Client, encode
 from ..service import LiveSession
@@ -48,32 +47,6 @@ def _with_port(netloc: str, default_port: str) -> str:
     return netloc
 
 
-@router.websocket("/ws/sessions/{code}")
-async def phone_socket(websocket: WebSocket, code: str) -> None:
-    if not origin_allowed(websocket):
-        await websocket.close(code=1008)
-        return
-    app = services(websocket)
-    session = await app.get(code)
-    if session is None:
-        await websocket.close(code=1008)
-        return
-    token = websocket.query_params.get("participant") or websocket.cookies.get(
-        participant_cookie(code)
-    )
-    participant_id = app.signer.verify(code, token) if token else None
-    await websocket.accept()
-    client = Client(websocket.send_text, participant_id)
-    session.connect_phone(client)
-    try:
-        if participant_id is not None:
-            answers = await session.my_answers(participant_id)
-            client.offer("answers", encode({"type": "answers", "answers": answers}))
-        await _read_until_closed(websocket, client)
-    finally:
-        session.disconnect_phone(client)
-
-
 @router.websocket("/ws/sessions/{code}/presenter")
 async def presenter_socket(websocket: WebSocket, code: str) -> None:
     if not origin_allowed(websocket) or not is_admin(websocket):
@@ -87,12 +60,12 @@ async def presenter_socket(websocket: WebSocket, code: str) -> None:
     client = Client(websocket.send_text)
     session.connect_presenter(client)
     try:
-        await _read_until_closed(websocket, client, session)
+        await read_until_closed(websocket, client, session)
     finally:
         session.disconnect_presenter(client)
 
 
-async def _read_until_closed(
+async def read_until_closed(
     websocket: WebSocket, client: Client, presenter_of: LiveSession | None = None
 ) -> None:
     """Answer pings; a presenter may also send control actions. Ends when the socket closes."""
