@@ -382,3 +382,34 @@ def test_login_with_a_wrong_token_is_refused(server: LiveServer) -> None:
         assert "set-cookie" not in response.headers
         page = http.get(f"/present/{server.code}")
         assert 'name="token"' in page.text  # still the login form
+
+
+NASTY_BODIES = [
+    b'{"participant": "x", "question": "rol", "answer": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    b'{"question": ' + b"{" * 3000,
+    b"\xff\xfe\x00garbage",
+    b'{"participant": null, "question": null, "answer": null}',
+    b'{"participant": 12, "question": ["rol"], "answer": {"a": [1, {"b": null}]}}',
+    b'"just a string"',
+    b"null",
+    b'{"participant": "' + b"a." * 3000 + b'", "question": "rol", "answer": "vdab"}',
+    b'{"question": "rol", "answer": "\\ud800"}',
+]
+
+
+@pytest.mark.parametrize("body", NASTY_BODIES)
+def test_nasty_bodies_never_cause_a_500(server: LiveServer, body: bytes) -> None:
+    with client_for(server) as http:
+        goto(server, http, "rol")
+        for path in ("responses", "join", "control"):
+            response = http.post(
+                f"/api/sessions/{server.code}/{path}",
+                content=body,
+                headers={"content-type": "application/json", **server.admin_headers()},
+            )
+            assert response.status_code < 500, (path, response.status_code, response.text)
+            if path != "join":  # a join without a usable token simply gets a new one
+                assert 400 <= response.status_code < 500, (path, response.text)
+                assert "error" in response.json()
+        assert http.get("/healthz").status_code == 200
+    assert "Traceback" not in server.log()

@@ -59,7 +59,7 @@ async def json_body(request: Request, *, required: bool = True) -> dict[str, Any
         return {}
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad UTF-8, bad JSON, absurd nesting
         raise ApiError(400, "invalid_json", "the request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the request body must be a JSON object")

@@ -1,4 +1,6 @@
-"""WebSockets: the phone's live channel and the presenter's channel.
+"""WebSockets: the presenter's channel, and the checks and read loop phone sockets share.
+
+(The phone socket itself is served in front of FastAPI: see hotpaths.py.)
 
 Handshakes are checked before they are accepted (a refused handshake is an HTTP 403): the
 Origin must be this site or an allowed one (cross-site websocket hijacking), the session must
@@ -78,7 +80,7 @@ async def read_until_closed(
             continue
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(data, dict):
             continue
