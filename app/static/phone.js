@@ -100,6 +100,13 @@
   noticeBox.hidden = true;
   var slideBox = el("section", "slide");
   var resultsBox = el("section", "results");
+  // The deck's own text is in the deck's language (hyphenation, screen readers), even when
+  // the interface follows the phone's language.
+  var deckLanguage = body.getAttribute("data-language");
+  if (deckLanguage) {
+    slideBox.setAttribute("lang", deckLanguage);
+    resultsBox.setAttribute("lang", deckLanguage);
+  }
   resultsBox.hidden = true;
   app.appendChild(slideBox);
   app.appendChild(noticeBox);
