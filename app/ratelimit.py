@@ -32,9 +32,6 @@ class RateLimiter:
             self._sweep(now)
         return allowed
 
-    def retry_after(self) -> float:
-        return 1.0 / self.rate if self.rate > 0 else 0.0
-
     def _sweep(self, now: float) -> None:
         self._last_sweep = now
         full_after = self.burst / self.rate

@@ -413,3 +413,19 @@ def test_nasty_bodies_never_cause_a_500(server: LiveServer, body: bytes) -> None
                 assert "error" in response.json()
         assert http.get("/healthz").status_code == 200
     assert "Traceback" not in server.log()
+
+
+def test_answers_are_rate_limited_per_participant_and_nothing_is_lost(server_factory) -> None:
+    server = server_factory(env={"RONDVRAAG_VOTE_RATE": "1"})
+    with client_for(server) as http:
+        person, other = join(http, server.code), join(http, server.code)
+        goto(server, http, "rol")
+        statuses = [answer(http, server.code, person, "rol", "vdab").status_code for _ in range(8)]
+        assert statuses[:5] == [201] * 5  # a burst of five is fine
+        refused = answer(http, server.code, person, "rol", "wsg")
+        assert refused.status_code == 429
+        assert refused.json()["error"] == "rate_limited"
+        assert refused.headers["retry-after"] == "1"
+        assert answer(http, server.code, other, "rol", "wsg").status_code == 201  # others go on
+        rol = result_of(server, http, "rol")
+        assert rol["counts"]["vdab"] == 1 and rol["counts"]["wsg"] == 1
