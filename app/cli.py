@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,14 +16,16 @@ from .domain.loader import load_deck
 
 def uvicorn_options() -> dict[str, Any]:
     """How uvicorn runs Rondvraag; the benchmark's no-op baseline uses the same options."""
+    ping = float(os.environ.get("RONDVRAAG_WS_PING_SECONDS", "") or 20.0)
     options: dict[str, Any] = {
         "loop": "asyncio",
         "http": "h11",
         "ws": "websockets-sansio",  # timer-based pings: no task per idle connection
         "ws_per_message_deflate": False,  # compression costs ~300 KiB per connection
         "ws_max_size": 4 * 1024,  # bigger frames close the socket (1009)
-        "ws_ping_interval": 20.0,  # dead phones are dropped within ~40 s
-        "ws_ping_timeout": 20.0,
+        # Dead phones (walked out of Wi-Fi range) are dropped within ~40 s.
+        "ws_ping_interval": ping,
+        "ws_ping_timeout": ping,
         "log_level": "warning",
         "server_header": False,
         "backlog": 4096,
