@@ -243,3 +243,33 @@ async def test_server_turns_off_per_message_compression(server: LiveServer) -> N
     async with connect(f"{server.ws_url}/ws/sessions/{server.code}") as phone:
         extensions = phone.response.headers.get("Sec-WebSocket-Extensions", "")
         assert "permessage-deflate" not in extensions
+
+
+async def test_two_presenter_screens_stay_in_sync(server: LiveServer) -> None:
+    async with presenter(server) as projector, presenter(server) as laptop:
+        await next_of(projector, "state")
+        await next_of(laptop, "state")
+        await laptop.send(json.dumps({"type": "control", "action": "goto", "question": "rol"}))
+        await laptop.send(json.dumps({"type": "control", "action": "hide"}))
+        for screen in (projector, laptop):
+            state = await next_of(screen, "state", lambda m: m["results_visible"] is False)
+            assert state["slide"]["id"] == "rol"
+
+
+async def test_a_dead_phone_is_dropped_by_the_ping_timeout(server_factory) -> None:
+    """A phone that vanished without closing (out of Wi-Fi range) stops counting as connected."""
+    server = server_factory(env={"RONDVRAAG_WS_PING_SECONDS": "0.5"})
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(
+        f"GET /ws/sessions/{server.code} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    await writer.drain()
+    assert b"101" in await reader.readline()  # handshake done; from now on it never answers
+    async with presenter(server) as screen:
+        counted = await next_of(screen, "state", lambda m: m["presenter"]["connected"] == 1)
+        assert counted["presenter"]["connected"] == 1
+        gone = await next_of(screen, "state", lambda m: m["presenter"]["connected"] == 0)
+        assert gone["presenter"]["connected"] == 0
+    writer.close()
