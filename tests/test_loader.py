@@ -205,3 +205,14 @@ def test_validate_command_exits_1_with_file_line_errors(tmp_path: Path) -> None:
     assert f"{broken}:6: slide 1 (x): unknown key 'foo'" in result.stderr
     assert "Traceback" not in result.stderr
     assert "questions/samenwerking.yaml: OK" in result.stdout
+
+
+def test_serve_refuses_a_broken_deck_with_file_line_and_no_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "talk.yaml"
+    broken.write_text(
+        "title: T\nslides:\n  - type: wordcloud\n    id: w\n    prompt: P\n    max: 3\n"
+    )
+    result = run_cli("serve", str(broken), "--port", "0", "--data", str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert f"{broken}:6: slide 1 (w): unknown key 'max'" in result.stderr
+    assert "Traceback" not in result.stderr
