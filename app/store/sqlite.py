@@ -1,10 +1,10 @@
-"""The durable store: one SQLite file, one writer thread, group commit, a read cache.
+"""The durable store: the schema and SQL of each `Store` operation on one SQLite file.
 
 Why this shape:
-- Writes go through ONE thread that owns the write connection. It drains whatever is queued
-  (up to `MAX_BATCH` operations) into one transaction, commits, and only then resolves each
+- Writes go through one `GroupCommitWriter` (sqlite_writer.py): a thread that owns the write
+  connection, commits up to `MAX_BATCH` operations at once and only then resolves each
   caller's future, so many votes share one commit and every acknowledgement means "committed".
-  Each operation runs inside its own SAVEPOINT, so a failing one fails only its own caller.
+  Cache loads queue behind it too; other reads use pooled read-only connections in threads.
 - `answers()` is the hot read path (tallies, ~10×/s per live question). It is served from an
   in-memory dict per (session, question, round), loaded once and updated by the writer's
   results on the event loop *after* the commit, so it never shows an uncommitted answer. One
@@ -23,20 +23,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
-import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from app.store.base import SessionRecord, StoredResponse, StoreUnavailable
-
-log = logging.getLogger(__name__)
+from app.store.sqlite_writer import Apply, GroupCommitWriter, OpFn, translate_error
 
 SCHEMA_VERSION = 1
 
@@ -75,21 +71,6 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
-# SQLite result codes that mean "the database cannot take this right now", not "bad request".
-_UNAVAILABLE = {
-    sqlite3.SQLITE_BUSY,
-    sqlite3.SQLITE_LOCKED,
-    sqlite3.SQLITE_NOMEM,
-    sqlite3.SQLITE_READONLY,
-    sqlite3.SQLITE_IOERR,
-    sqlite3.SQLITE_FULL,
-    sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_PROTOCOL,
-}
-
-Apply = Callable[[], None] | None  # runs on the event loop after the commit, before the ack
-OpFn = Callable[[sqlite3.Connection], tuple[Any, Apply]]
-
 
 def _now() -> str:
     """ISO 8601 UTC with millisecond precision and a `Z`, the one timestamp format we store."""
@@ -102,37 +83,6 @@ def _pseudonym(seq: int) -> str:
 
 def _to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def _translate(exc: BaseException) -> BaseException:
-    """Turn "disk full / locked / I/O error" into StoreUnavailable; leave real bugs alone."""
-    if isinstance(exc, sqlite3.Error):
-        code = getattr(exc, "sqlite_errorcode", None)
-        if code is not None and code & 0xFF in _UNAVAILABLE:
-            return StoreUnavailable(f"database unavailable: {exc}")
-        if code is None and isinstance(exc, sqlite3.OperationalError):
-            return StoreUnavailable(f"database unavailable: {exc}")
-    return exc
-
-
-@dataclass(eq=False, slots=True)
-class _Op:
-    """One queued unit of work; `write` ops share the batch transaction, reads run after it."""
-
-    fn: OpFn
-    future: asyncio.Future[Any]
-    write: bool
-    checkpoint: bool = False
-
-
-@dataclass(slots=True)
-class _Outcome:
-    ok: bool
-    value: Any = None  # the result, or the exception to raise
-    apply: Apply = None
-
-
-_STOP = object()
 
 
 class SQLiteStore:
@@ -152,13 +102,10 @@ class SQLiteStore:
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError("synchronous must be FULL or NORMAL")
         self.path = Path(path)
-        self.commits = 0  # successful COMMITs; many writes share one under load
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._synchronous = synchronous
         self._max_pages = max_pages
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._writer = GroupCommitWriter(self._open_writer, max_batch=self.MAX_BATCH)
         self._open = False
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -174,15 +121,7 @@ class SQLiteStore:
         """Create or migrate the database and start the writer thread."""
         if self._open:
             return
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        ready: asyncio.Future[None] = loop.create_future()
-        self._queue = queue.SimpleQueue()
-        self._thread = threading.Thread(
-            target=self._writer_main, args=(ready,), name="rondvraag-sqlite-writer", daemon=True
-        )
-        self._thread.start()
-        await ready
+        await self._writer.start()
         self._open = True
 
     async def close(self) -> None:
@@ -190,17 +129,18 @@ class SQLiteStore:
         if not self._open:
             return
         self._open = False
-        self._queue.put(_STOP)
-        thread = self._thread
-        if thread is not None:
-            await asyncio.to_thread(thread.join)
-        self._thread = None
+        await self._writer.close()
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for conn in readers:
             conn.close()
         self._answers.clear()
         self._counts.clear()
+
+    @property
+    def commits(self) -> int:
+        """Successful COMMITs so far; many writes share one under load (group commit)."""
+        return self._writer.commits
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -414,7 +354,7 @@ class SQLiteStore:
 
                 return value, install
 
-            pending = self._submit(op, write=False)
+            pending = self._writer.submit(op, write=False)
             self._loading[tag] = pending
             pending.add_done_callback(lambda done: self._loaded(tag, done))
         await asyncio.shield(pending)
@@ -436,15 +376,9 @@ class SQLiteStore:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _submit(self, fn: OpFn, *, write: bool, checkpoint: bool = False) -> asyncio.Future[Any]:
-        if not self._open or self._loop is None:
-            raise StoreUnavailable("the store is closed")
-        future = self._loop.create_future()
-        self._queue.put(_Op(fn, future, write, checkpoint))
-        return future
-
     async def _write(self, fn: OpFn, *, checkpoint: bool = False) -> Any:
-        return await self._submit(fn, write=True, checkpoint=checkpoint)
+        """Run `fn` in the writer's next batch; returns its value once it is committed."""
+        return await self._writer.submit(fn, write=True, checkpoint=checkpoint)
 
     async def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """Run one query on a pooled read connection in a worker thread."""
@@ -459,7 +393,7 @@ class SQLiteStore:
                     conn = self._connect(query_only=True)
                 return conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise _translate(exc) from exc
+                raise translate_error(exc) from exc
             finally:
                 if conn is not None:
                     with self._readers_lock:
@@ -498,43 +432,10 @@ class SQLiteStore:
         )
         return int(seq), True
 
-    # -- the writer thread ---------------------------------------------------------------------
-
-    def _writer_main(self, ready: asyncio.Future[None]) -> None:
-        try:
-            conn = self._open_writer()
-        except BaseException as exc:  # report any startup failure to open()
-            error = _translate(exc)
-            self._call_soon(lambda: ready.done() or ready.set_exception(error))
-            return
-        self._call_soon(lambda: ready.done() or ready.set_result(None))
-        try:
-            stop = False
-            while not stop:
-                batch: list[_Op] = []
-                item = self._queue.get()
-                while item is not _STOP:
-                    batch.append(item)
-                    if len(batch) >= self.MAX_BATCH:
-                        break
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                stop = item is _STOP
-                if not batch:
-                    continue
-                try:
-                    outcomes = self._process(conn, batch)
-                except Exception as exc:  # a bug here must not leave callers waiting forever
-                    log.exception("store writer failed a batch")
-                    _rollback(conn)
-                    outcomes = {op: _Outcome(False, _translate(exc)) for op in batch}
-                self._deliver(batch, outcomes)
-        finally:
-            conn.close()
+    # -- the write connection (runs on the writer thread) ---------------------------------------
 
     def _open_writer(self) -> sqlite3.Connection:
+        """Open, configure and migrate the write connection; `GroupCommitWriter` calls this."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         try:
@@ -572,117 +473,6 @@ class SQLiteStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-
-    def _process(self, conn: sqlite3.Connection, batch: list[_Op]) -> dict[_Op, _Outcome]:
-        """Writes in one transaction, then reads (cache loads) on the committed state."""
-        writes = [op for op in batch if op.write]
-        outcomes = self._write_batch(conn, writes) if writes else {}
-        if any(op.checkpoint and outcomes[op].ok for op in writes):
-            self._checkpoint(conn)
-        for op in batch:
-            if not op.write:
-                outcomes[op] = _attempt(op, conn)
-        return outcomes
-
-    def _write_batch(self, conn: sqlite3.Connection, writes: list[_Op]) -> dict[_Op, _Outcome]:
-        """One transaction, one SAVEPOINT per op; if the transaction itself breaks, op by op."""
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            error = _translate(exc)
-            return {op: _Outcome(False, error) for op in writes}
-        outcomes: dict[_Op, _Outcome] = {}
-        try:
-            for op in writes:
-                conn.execute("SAVEPOINT op")
-                outcome = _attempt(op, conn)
-                if not conn.in_transaction:
-                    raise _BatchBroken
-                if not outcome.ok:
-                    conn.execute("ROLLBACK TO op")
-                conn.execute("RELEASE op")
-                outcomes[op] = outcome
-            conn.execute("COMMIT")
-        except (sqlite3.Error, _BatchBroken):
-            _rollback(conn)
-            return self._one_by_one(conn, writes)
-        self.commits += 1
-        return outcomes
-
-    def _one_by_one(self, conn: sqlite3.Connection, writes: list[_Op]) -> dict[_Op, _Outcome]:
-        """Each op in its own transaction, so a broken one fails only its own caller."""
-        outcomes: dict[_Op, _Outcome] = {}
-        for op in writes:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                outcome = _attempt(op, conn)
-                if outcome.ok:
-                    conn.execute("COMMIT")
-                    self.commits += 1
-                else:
-                    _rollback(conn)
-            except sqlite3.Error as exc:
-                _rollback(conn)
-                outcome = _Outcome(False, _translate(exc))
-            outcomes[op] = outcome
-        return outcomes
-
-    def _checkpoint(self, conn: sqlite3.Connection) -> None:
-        """Copy the WAL into the database and truncate it, so deleted content leaves the WAL."""
-        try:
-            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except sqlite3.Error as exc:
-            log.warning("WAL checkpoint after a deletion failed: %s", exc)
-            return
-        if busy:
-            log.warning("WAL checkpoint after a deletion was blocked by a reader")
-
-    def _deliver(self, batch: list[_Op], outcomes: dict[_Op, _Outcome]) -> None:
-        """On the loop: apply cache updates (writes first, then loads), then acknowledge."""
-
-        def resolve() -> None:
-            for op in sorted(batch, key=lambda op: not op.write):
-                outcome = outcomes[op]
-                if outcome.ok and outcome.apply is not None:
-                    outcome.apply()
-            for op in batch:
-                outcome = outcomes[op]
-                if op.future.done():
-                    continue
-                if outcome.ok:
-                    op.future.set_result(outcome.value)
-                else:
-                    op.future.set_exception(outcome.value)
-
-        self._call_soon(resolve)
-
-    def _call_soon(self, callback: Callable[[], Any]) -> None:
-        if self._loop is None:
-            return
-        try:
-            self._loop.call_soon_threadsafe(callback)
-        except RuntimeError:  # the loop is gone; nobody is waiting any more
-            log.debug("event loop closed before a store result could be delivered")
-
-
-class _BatchBroken(Exception):
-    """SQLite rolled back the whole batch transaction (it may, on disk full or I/O error)."""
-
-
-def _attempt(op: _Op, conn: sqlite3.Connection) -> _Outcome:
-    try:
-        value, apply = op.fn(conn)
-    except Exception as exc:
-        return _Outcome(False, _translate(exc))
-    return _Outcome(True, value, apply)
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error as exc:
-            log.warning("rollback failed: %s", exc)
 
 
 def _session_exists(conn: sqlite3.Connection, code: str) -> bool:
