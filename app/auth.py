@@ -31,9 +31,10 @@ class TokenSigner:
         mac = hmac.new(self._secret, f"{code}:{participant_id}".encode(), hashlib.sha256)
         return _b64(mac.digest()[:18])
 
-    def issue(self, code: str) -> str:
+    def issue(self, code: str) -> tuple[str, str]:
+        """A new participant: (token for the phone, participant id for the server)."""
         participant_id = _b64(secrets.token_bytes(12))
-        return f"{participant_id}.{self._signature(code, participant_id)}"
+        return f"{participant_id}.{self._signature(code, participant_id)}", participant_id
 
     def verify(self, code: str, token: object) -> str | None:
         """The participant id if the token was issued by us for this session, else None."""

@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket
 from ..auth import participant_cookie
 from ..hub import Client, encode
 from ..service import Rondvraag
-from .deps import json_body
+from .deps import json_body, live_session
 from .errors import ApiError, as_api_error
 from .ws import origin_allowed, read_until_closed
 
@@ -67,9 +67,7 @@ class HotPaths:
 
     async def _vote(self, code: str, request: Request) -> dict[str, Any]:
         services = self.services
-        session = await services.get(code)
-        if session is None:
-            raise ApiError(404, "unknown_session", f"there is no session with code {code!r}")
+        session = await live_session(code, request)
         body = await json_body(request)
         token = body.get("participant") or request.cookies.get(participant_cookie(code))
         if not token:
