@@ -429,3 +429,11 @@ def test_answers_are_rate_limited_per_participant_and_nothing_is_lost(server_fac
         assert answer(http, server.code, other, "rol", "wsg").status_code == 201  # others go on
         rol = result_of(server, http, "rol")
         assert rol["counts"]["vdab"] == 1 and rol["counts"]["wsg"] == 1
+
+
+def test_answer_to_an_unknown_session_is_404(server: LiveServer) -> None:
+    with client_for(server) as http:
+        person = join(http, server.code)
+        response = answer(http, "000000", person, "rol", "vdab")
+        assert response.status_code == 404
+        assert response.json()["error"] == "unknown_session"
