@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import (
+    UI_TIMEOUT_MS,
     Presenter,
     expect_projector_live,
     expect_prompt,
@@ -88,7 +89,11 @@ def test_projector_follows_the_arrow_key_and_shows_each_question_live_as_phones_
         )
         qr = projector.locator("img.join-qr")
         expect(qr).to_be_visible()
-        assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+        qr.evaluate(  # visible is not loaded: wait until the SVG has really arrived
+            """img => img.complete && img.naturalWidth > 0 ? true
+                : new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = fail; })"""
+        )
+        assert qr.evaluate("img => img.naturalWidth > 0")
         snap(projector, artifacts_dir / "projector-join.png")
 
         projector.keyboard.press("ArrowRight")
@@ -123,15 +128,19 @@ def test_projector_follows_the_arrow_key_and_shows_each_question_live_as_phones_
         expect(projector.locator(".cloud-word", has_text="kennis delen")).to_have_attribute(
             "title", "kennis delen (1)"
         )
-        sizes = {
-            word: float(
-                projector.locator(".cloud-word", has_text=word).evaluate(
-                    "node => parseFloat(getComputedStyle(node).fontSize)"
-                )
-            )
-            for word in ("vertrouwen", "kennis delen")
-        }
-        assert sizes["vertrouwen"] > sizes["kennis delen"], sizes  # said twice: bigger
+        # Said twice: bigger. Sizes animate (CSS transitions), so wait for the end state
+        # rather than read a size mid-transition.
+        projector.wait_for_function(
+            """() => {
+                const size = (word) => {
+                    const node = [...document.querySelectorAll(".cloud-word")]
+                        .find((n) => n.textContent.includes(word));
+                    return node ? node.getBoundingClientRect().height : 0;
+                };
+                return size("vertrouwen") > size("kennis delen");
+            }""",
+            timeout=UI_TIMEOUT_MS,
+        )
         snap(projector, artifacts_dir / "projector-drijfveren.png")
 
         presenter.goto("stellingen")
