@@ -136,9 +136,10 @@ def _announce(services) -> None:
 def _store_at(data_dir: str):
     """The data folder's database, opened directly (no server); refuses a missing file."""
     from .exports import ExportError
+    from .settings import DATABASE_FILE
     from .store.sqlite import SQLiteStore
 
-    path = Path(data_dir) / "rondvraag.sqlite3"
+    path = Path(data_dir) / DATABASE_FILE
     if not path.is_file():
         raise ExportError(f"no Rondvraag database at {path} (is --data the server's data folder?)")
     return SQLiteStore(path)

@@ -139,10 +139,12 @@ class LiveSession:
     # --- participants ------------------------------------------------------------------------
 
     async def register(self, participant_id: str) -> None:
+        """A newly issued participant: stored, then counted on the presenter screen."""
         try:
             await self.store.add_participant(self.code, participant_id)
         except ValueError:
             raise NotFound("unknown_session", "this session has been deleted") from None
+        self.participants += 1
 
     async def respond(self, participant_id: str, question_id: str, raw: Any) -> Accepted:
         """Check and store one answer. Acknowledged only after it is committed."""

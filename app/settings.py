@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TOKEN_FILE = "admin-token"
+DATABASE_FILE = "rondvraag.sqlite3"
 SECRET_FILE = "secret.key"
 
 
@@ -30,7 +31,7 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        return self.data_dir / "rondvraag.sqlite3"
+        return self.data_dir / DATABASE_FILE
 
 
 def load_settings(

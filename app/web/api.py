@@ -57,7 +57,6 @@ async def join(code: str, request: Request, services: Services, session: Session
         )
     token, participant_id = services.signer.issue(code)
     await session.register(participant_id)
-    session.participants += 1
     return _with_participant_cookie(code, token, 201)
 
 
