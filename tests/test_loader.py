@@ -216,3 +216,16 @@ def test_serve_refuses_a_broken_deck_with_file_line_and_no_traceback(tmp_path: P
     assert result.returncode == 1
     assert f"{broken}:6: slide 1 (w): unknown key 'max'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_piped_into_head_ends_quietly() -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m app validate questions/samenwerking.yaml questions/*.yaml | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.stdout.startswith("questions/samenwerking.yaml: OK")
+    assert "Traceback" not in result.stderr
