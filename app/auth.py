@@ -3,6 +3,9 @@
 A participant token is `ID.SIGNATURE`: the server signs a random id together with the session
 code, so tokens cannot be forged or carried over to another session, and the server needs no
 lookup to trust one. The participant id never leaves the server in exports (pseudonyms do).
+
+The presenter's login cookie is not the admin token: it is a signed, expiring session value
+whose key is derived from the admin token, so restarting with a new token ends every login.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 
 ADMIN_COOKIE = "rondvraag_admin"
 
@@ -56,3 +60,28 @@ def bearer(authorization: str | None) -> str | None:
         return None
     scheme, _, value = authorization.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+class AdminSessions:
+    """Signed, expiring presenter logins: `EXPIRES.NONCE.SIGNATURE`."""
+
+    def __init__(self, secret: bytes, admin_token: str, lifetime_s: int = 12 * 3600) -> None:
+        self._key = hmac.new(secret, b"admin-session:" + admin_token.encode(), "sha256").digest()
+        self.lifetime_s = lifetime_s
+
+    def _signature(self, payload: str) -> str:
+        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+
+    def issue(self, now: float | None = None) -> str:
+        expires = int((time.time() if now is None else now) + self.lifetime_s)
+        payload = f"{expires}.{_b64(secrets.token_bytes(9))}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def valid(self, value: str | None, now: float | None = None) -> bool:
+        if not value or len(value) > 200 or value.count(".") != 2:
+            return False
+        payload, _, signature = value.rpartition(".")
+        if not hmac.compare_digest(signature, self._signature(payload)):
+            return False
+        expires = payload.split(".", 1)[0]
+        return expires.isdigit() and int(expires) > (time.time() if now is None else now)

@@ -12,10 +12,15 @@ from typing import Any
 
 from .domain.errors import DeckError
 from .domain.loader import load_deck
+from .settings import TOKEN_FILE
 
 
-def uvicorn_options() -> dict[str, Any]:
-    """How uvicorn runs Rondvraag; the benchmark's no-op baseline uses the same options."""
+def uvicorn_options(forwarded_allow_ips: str = "") -> dict[str, Any]:
+    """How uvicorn runs Rondvraag; the benchmark's no-op baseline uses the same options.
+
+    X-Forwarded-For is believed only from the proxies named in `forwarded_allow_ips`: else a
+    client could pick its own address and walk past every per-address limit.
+    """
     ping = float(os.environ.get("RONDVRAAG_WS_PING_SECONDS", "") or 20.0)
     options: dict[str, Any] = {
         "loop": "asyncio",
@@ -30,6 +35,8 @@ def uvicorn_options() -> dict[str, Any]:
         "server_header": False,
         "backlog": 4096,
         "timeout_keep_alive": 30,
+        "proxy_headers": bool(forwarded_allow_ips),
+        "forwarded_allow_ips": forwarded_allow_ips or None,
     }
     try:
         import uvloop  # noqa: F401
@@ -38,9 +45,11 @@ def uvicorn_options() -> dict[str, Any]:
     except ImportError:
         pass
     try:
-        import httptools  # noqa: F401
+        from .web.http_protocol import HeadTimeoutProtocol
 
-        options["http"] = "httptools"
+        head = os.environ.get("RONDVRAAG_HEAD_TIMEOUT_SECONDS", "")
+        HeadTimeoutProtocol.head_timeout_s = float(head or HeadTimeoutProtocol.head_timeout_s)
+        options["http"] = HeadTimeoutProtocol  # httptools, with a deadline for headers
     except ImportError:
         pass
     return options
@@ -108,11 +117,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         public_url=args.public_url or "",
+        max_participants=args.max_participants,
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
     raise_open_file_limit()
     tune_garbage_collector()
     app = create_app(settings, announce=_announce)
-    config = uvicorn.Config(app, host=args.host, port=args.port, **uvicorn_options())
+    options = uvicorn_options(settings.forwarded_allow_ips)
+    config = uvicorn.Config(app, host=args.host, port=args.port, **options)
     uvicorn.Server(config).run()
     return 0
 
@@ -126,10 +138,14 @@ def _announce(services) -> None:
         f"  Join code:   {session.code}",
         f"  Presenter:   {base}/present/{session.code}",
     ]
-    if services.settings.admin_token_generated:
-        lines.append(f"  Admin token: {services.settings.admin_token}  (kept in the data folder)")
+    settings = services.settings
+    kept = settings.data_dir / TOKEN_FILE
+    if not settings.admin_token_generated:
+        lines.append(f"  Admin token: from RONDVRAAG_ADMIN_TOKEN or {kept}")
+    elif sys.stdout.isatty():  # a person at a terminal, not a log collector
+        lines.append(f"  Admin token: {settings.admin_token}  (kept in {kept})")
     else:
-        lines.append("  Admin token: from RONDVRAAG_ADMIN_TOKEN or the data folder")
+        lines.append(f"  Admin token: generated and kept in {kept} (never printed to logs)")
     print("\n".join(lines), flush=True)
 
 
@@ -188,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", default="data", help="data folder (./data)")
     serve.add_argument(
         "--public-url", help="the URL phones use, e.g. https://poll.example.org (default: LAN)"
+    )
+    serve.add_argument(
+        "--max-participants",
+        type=int,
+        help="participants one session takes (default 5000, or RONDVRAAG_MAX_PARTICIPANTS)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated"
+        " (default: none; or RONDVRAAG_FORWARDED_ALLOW_IPS)",
     )
     serve.set_defaults(run=cmd_serve)
 

@@ -407,6 +407,13 @@ async def delete_session(store: Store, code: str) -> str:
             raise ExportError(
                 f"no session {code!r}" + (f"; sessions here: {known}" if known else "")
             )
+        if record.serving_until and record.serving_until > _now_iso():
+            raise ExportError(
+                f"session {code} is being served right now; delete it from that server"
+                f" (DELETE /api/sessions/{code} with the admin token), which also closes the"
+                f" phones' connections, or stop the server first (if none is running, its"
+                f" lease ends at {record.serving_until})"
+            )
         responses = len(await store.responses(code))
         participants = await store.participant_count(code)
         await store.delete_session(code)
@@ -416,6 +423,10 @@ async def delete_session(store: Store, code: str) -> str:
         f"deleted session {code} ({record.title}): {responses} responses, "
         f"{participants} participants"
     )
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 async def _open(store: Store) -> None:

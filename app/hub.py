@@ -12,10 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 Sender = Callable[[str], Coroutine[Any, Any, None]]
+Closer = Callable[[int], Coroutine[Any, Any, None]]
+
+# A phone has one socket, a few when its owner opened the page twice; more is a script.
+MAX_SOCKETS_PER_PARTICIPANT = 4
+# Our pages join before they open a socket, so sockets without a participant come from
+# scripts and tools: a few per address, so that they cannot pile up idle connections.
+MAX_UNJOINED_PER_ADDRESS = 20
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -25,14 +33,22 @@ def encode(message: dict[str, Any]) -> str:
 class Client:
     """One connected websocket as the hub sees it."""
 
-    __slots__ = ("_pending", "_send", "_task", "closed", "participant")
+    __slots__ = ("_close", "_pending", "_send", "_task", "address", "closed", "participant")
 
-    def __init__(self, send: Sender, participant: str | None = None) -> None:
+    def __init__(
+        self,
+        send: Sender,
+        participant: str | None = None,
+        close: Closer | None = None,
+        address: str = "",
+    ) -> None:
         self._send = send
+        self._close = close
         self._pending: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
         self.closed = False
         self.participant = participant
+        self.address = address
 
     def offer(self, kind: str, text: str) -> None:
         """Send a snapshot now if the socket can take it, else keep only the newest per kind.
@@ -88,20 +104,34 @@ class Client:
         if self._task is not None:
             self._task.cancel()
 
+    def disconnect(self, code: int) -> None:
+        """Stop sending and close the socket itself with `code` (e.g. the session is gone)."""
+        self.close()
+        if self._close is not None:
+            closing = self._close(code)
+
+            async def close_quietly() -> None:
+                with contextlib.suppress(Exception):
+                    await closing
+
+            asyncio.get_running_loop().create_task(close_quietly())
+
 
 class Room:
     """The clients of one session: phones and presenter screens."""
 
-    __slots__ = ("phones", "presenters")
+    __slots__ = ("participants", "phones", "presenters")
 
     def __init__(self) -> None:
         self.phones: set[Client] = set()
         self.presenters: set[Client] = set()
+        self.participants: Counter[str] = Counter()  # open sockets per joined participant
 
 
 class Hub:
     def __init__(self) -> None:
         self._rooms: dict[str, Room] = {}
+        self._unjoined: Counter[str] = Counter()  # sockets without a participant, by address
 
     def room(self, code: str) -> Room:
         room = self._rooms.get(code)
@@ -110,8 +140,38 @@ class Hub:
         return room
 
     def phone_count(self, code: str) -> int:
+        """Joined participants with at least one open socket (scripts' extra sockets and
+        sockets that never joined are not people in the room)."""
         room = self._rooms.get(code)
-        return len(room.phones) if room else 0
+        return len(room.participants) if room else 0
+
+    def admit_phone(self, code: str, client: Client) -> bool:
+        """Reserve a place for a phone's socket before it is accepted; False: refuse it."""
+        if client.participant is None:
+            if self._unjoined[client.address] >= MAX_UNJOINED_PER_ADDRESS:
+                return False
+            self._unjoined[client.address] += 1
+        else:
+            room = self.room(code)
+            if room.participants[client.participant] >= MAX_SOCKETS_PER_PARTICIPANT:
+                return False
+            room.participants[client.participant] += 1
+        return True
+
+    def add_phone(self, code: str, client: Client) -> None:
+        self.room(code).phones.add(client)
+
+    def remove_phone(self, code: str, client: Client) -> None:
+        """Forget a phone's socket and give back the place `admit_phone` reserved."""
+        if client.participant is None:
+            _decrement(self._unjoined, client.address)
+        else:
+            room = self._rooms.get(code)
+            if room is not None:
+                _decrement(room.participants, client.participant)
+        room = self._rooms.get(code)
+        if room is not None:
+            room.phones.discard(client)
 
     def to_phones(self, code: str, kind: str, text: str) -> None:
         """Offer one already-serialised snapshot to every phone of a session."""
@@ -126,8 +186,16 @@ class Hub:
             for client in list(room.presenters):
                 client.offer(kind, text)
 
-    def drop_room(self, code: str) -> None:
+    def drop_room(self, code: str, close_code: int) -> None:
+        """Forget a session's room and close every socket in it with `close_code`."""
         room = self._rooms.pop(code, None)
         if room:
             for client in room.phones | room.presenters:
-                client.close()
+                client.disconnect(close_code)
+
+
+def _decrement(counter: Counter[str], key: str) -> None:
+    if counter[key] <= 1:
+        counter.pop(key, None)
+    else:
+        counter[key] -= 1

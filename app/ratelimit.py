@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 
@@ -19,18 +20,34 @@ class RateLimiter:
         self._last_sweep = time.monotonic()
 
     def allow(self, key: str) -> bool:
+        return self.take(key) == 0
+
+    def take(self, key: str) -> int:
+        """Spend one token: 0 if allowed, else the whole seconds until one is available
+        (for `Retry-After`)."""
         if self.rate <= 0:
-            return True
+            return 0
         now = time.monotonic()
         tokens, last = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        if allowed:
+        wait = 0
+        if tokens >= 1.0:
             tokens -= 1.0
+        else:
+            wait = max(1, math.ceil((1.0 - tokens) / self.rate))
         self._buckets[key] = (tokens, now)
         if now - self._last_sweep > 10 or len(self._buckets) > self.max_keys:
             self._sweep(now)
-        return allowed
+        return wait
+
+    def blocked(self, key: str) -> int:
+        """Like `take` without spending: 0 if a token is there, else seconds until one is."""
+        if self.rate <= 0:
+            return 0
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        return 0 if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self.rate))
 
     def _sweep(self, now: float) -> None:
         self._last_sweep = now

@@ -7,12 +7,14 @@ and the hub to tell. Order is always: validate, write (committed), then publish.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .auth import TokenSigner
+from .auth import AdminSessions, TokenSigner
 from .coalesce import Coalescer
 from .domain.deck import Deck
 from .domain.errors import AnswerError, ControlError
@@ -20,10 +22,11 @@ from .domain.loader import load_deck, parse_deck
 from .domain.presenter import PresenterState, apply, initial_state
 from .domain.slides import Question
 from .hub import Client, Hub, encode
+from .joingate import JoinGate, JoinKeys, JoinRefused
 from .netaddr import lan_address
 from .ratelimit import RateLimiter
 from .settings import Settings
-from .store.base import SessionRecord, Store
+from .store.base import SessionGone, SessionRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ _NO_RESULTS = encode({"type": "results", "result": None})
 RESULTS_INTERVAL = 0.1  # at most ~10 tally updates a second to the projector
 PHONE_RESULTS_INTERVAL = 0.5  # phones show revealed results too, but 2 updates a second do
 PRESENCE_INTERVAL = 1.0  # participant counts on the presenter screen, at most once a second
+LEASE_SECONDS = 90  # a served session's lease, renewed every third of it
+CLOSE_GONE = 4404  # websocket close code: the session was deleted
 
 
 class NotFound(Exception):
@@ -50,6 +55,19 @@ class Conflict(Exception):
         super().__init__(detail)
 
 
+class TooMany(Exception):
+    """Slow down: retry after `retry_after` seconds (429)."""
+
+    def __init__(self, code: str, detail: str, retry_after: int) -> None:
+        self.code = code
+        self.retry_after = retry_after
+        super().__init__(detail)
+
+
+def _gone(code: str) -> NotFound:
+    return NotFound("unknown_session", f"there is no session with code {code!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
     question: str
@@ -58,10 +76,22 @@ class Accepted:
 
 
 class LiveSession:
-    """One session being presented: its deck, its presenter state and its live audience."""
+    """One session being presented: its deck, its presenter state and its live audience.
+
+    A session not being served (an earlier talk kept in storage) is loaded `read_only`, for
+    the organiser's exports and report: it takes no joins, answers or presenter actions.
+    """
 
     def __init__(
-        self, record: SessionRecord, deck: Deck, store: Store, hub: Hub, join_url: str
+        self,
+        record: SessionRecord,
+        deck: Deck,
+        store: Store,
+        hub: Hub,
+        join_url: str,
+        *,
+        signer: TokenSigner,
+        gate: JoinGate | None = None,
     ) -> None:
         self.code = record.code
         self.deck = deck
@@ -69,6 +99,10 @@ class LiveSession:
         self.store = store
         self.hub = hub
         self.join_url = join_url
+        self.signer = signer
+        self.gate = gate
+        self.read_only = gate is None or record.ended_at is not None
+        self.gone = False  # deleted while being served: every route answers 404
         self.state = (
             PresenterState.from_json(record.state, deck) if record.state else initial_state(deck)
         )
@@ -92,6 +126,10 @@ class LiveSession:
         slide = self.live_slide
         return slide if isinstance(slide, Question) else None
 
+    @property
+    def ended(self) -> bool:
+        return self.read_only or self.state.ended
+
     def public_state(self) -> dict[str, Any]:
         question = self.live_question
         return {
@@ -103,13 +141,15 @@ class LiveSession:
             "join_url": self.join_url,
             "position": {"index": self.state.live, "total": len(self.deck.slides)},
             "slide": self.live_slide.public(),
-            "voting_open": bool(question) and self.state.voting_open,
+            "voting_open": bool(question) and self.state.voting_open and not self.ended,
             "results_visible": bool(question) and self.state.results_visible(question),
             "round": self.state.round_of(question.id) if question else 0,
+            "ended": self.ended,
         }
 
     def presenter_state(self) -> dict[str, Any]:
         view = self.public_state()
+        key = self.gate.keys.current(self.code) if self.gate else ""
         view["presenter"] = {
             "slides": [
                 {"id": s.id, "type": s.type_name, "title": _label(s)} for s in self.deck.slides
@@ -117,6 +157,11 @@ class LiveSession:
             "notes": self.live_slide.notes,
             "connected": self.hub.phone_count(self.code),
             "participants": self.participants,
+            "max_participants": self.gate.max_participants if self.gate else 0,
+            "joins_last_minute": self.gate.joins_last_minute() if self.gate else 0,
+            "joining_locked": self.state.joining_locked,
+            "join_key": key,
+            "join_url": f"{self.join_url}?k={key}" if key else self.join_url,
             "qr_visible": self.state.qr_visible,
         }
         return view
@@ -138,16 +183,35 @@ class LiveSession:
 
     # --- participants ------------------------------------------------------------------------
 
-    async def register(self, participant_id: str) -> None:
-        """A newly issued participant: stored, then counted on the presenter screen."""
+    def _check_writable(self) -> None:
+        if self.gone:
+            raise _gone(self.code)
+        if self.ended:
+            raise Conflict("session_ended", "this session has ended; it takes no more answers")
+
+    async def join(self, address: str, key: object) -> str:
+        """Let a new participant in (or refuse why not); returns their signed token."""
+        self._check_writable()
+        assert self.gate is not None  # a writable session has a gate
+        try:
+            self.gate.admit(self.code, address, key, self.participants, self.state.joining_locked)
+        except JoinRefused as refused:
+            if refused.retry_after:
+                raise TooMany(refused.code, str(refused), refused.retry_after) from None
+            raise Conflict(refused.code, str(refused)) from None
+        token, participant_id = self.signer.issue(self.code)
         try:
             await self.store.add_participant(self.code, participant_id)
-        except ValueError:
-            raise NotFound("unknown_session", "this session has been deleted") from None
+        except SessionGone:
+            raise _gone(self.code) from None
         self.participants += 1
+        self.gate.joined()
+        self._presence.poke()
+        return token
 
     async def respond(self, participant_id: str, question_id: str, raw: Any) -> Accepted:
         """Check and store one answer. Acknowledged only after it is committed."""
+        self._check_writable()
         question = self.deck.question(question_id)
         if question is None:
             raise NotFound("unknown_question", f"there is no question {question_id!r}")
@@ -158,14 +222,14 @@ class LiveSession:
         answer = question.check_answer(raw)
         round_ = self.state.round_of(question.id)
         try:
-            replaced = await self.store.save_response(
+            saved = await self.store.save_response(
                 self.code, question.id, round_, participant_id, answer
             )
-        except ValueError:  # deleted from the command line while being served
-            raise NotFound("unknown_session", "this session has been deleted") from None
+        except SessionGone:  # deleted while this answer was on its way
+            raise _gone(self.code) from None
         if question is self.live_slide:
             self._results.poke()
-        return Accepted(question.id, answer, replaced)
+        return Accepted(question.id, answer, saved.replaced)
 
     async def my_answers(self, participant_id: str) -> dict[str, Any]:
         rounds = {q.id: self.state.round_of(q.id) for q in self.deck.questions}
@@ -176,12 +240,40 @@ class LiveSession:
     async def control(self, action: str, question: str | None = None) -> dict[str, Any]:
         """Apply a presenter action, store the new state, then tell every screen."""
         async with self._control_lock:
+            if self.gone:
+                raise _gone(self.code)
+            if self.read_only:
+                raise Conflict("session_ended", "this session has ended; it is read-only now")
+            try:
+                await self._apply_stored(action, question)
+            except SessionGone:
+                raise _gone(self.code) from None
+        return self.presenter_state()
+
+    async def _apply_stored(self, action: str, question: str | None) -> None:
+        """Apply the action to the stored state by compare-and-set on its version.
+
+        If the stored state moved on (another writer), take it and apply the action again,
+        so every action lands on the newest state and versions only ever grow.
+        """
+        for _ in range(10):
             new_state = apply(self.state, self.deck, action, question)
-            if new_state is not self.state:
-                await self.store.save_state(self.code, new_state.to_json())
+            if new_state is self.state:
+                return
+            stored = await self.store.save_state(
+                self.code, new_state.to_json(), expected_version=self.state.version
+            )
+            if stored:
+                if new_state.ended:
+                    await self.store.end_sessions(code=self.code)
                 self.state = new_state
                 self.publish_state()
-        return self.presenter_state()
+                return
+            record = await self.store.get_session(self.code)
+            if record is None:
+                raise SessionGone(self.code)
+            self.state = PresenterState.from_json(record.state, self.deck)
+        raise Conflict("busy", "the presenter state keeps changing; try again")
 
     def public_state_text(self) -> str:
         """The public state serialised once per version: every phone gets the same bytes."""
@@ -232,8 +324,13 @@ class LiveSession:
 
     # --- connections -------------------------------------------------------------------------
 
+    def admit_phone(self, client: Client) -> bool:
+        """Reserve a place for a phone's socket (before accepting it); False: refuse it."""
+        return not self.gone and self.hub.admit_phone(self.code, client)
+
     def connect_phone(self, client: Client) -> None:
-        self.hub.room(self.code).phones.add(client)
+        """An admitted phone's socket is open: send it the state (and results it may see)."""
+        self.hub.add_phone(self.code, client)
         client.offer("state", self.public_state_text())
         text = self._results_for_phones()
         if text is not None:
@@ -242,7 +339,7 @@ class LiveSession:
 
     def disconnect_phone(self, client: Client) -> None:
         client.close()
-        self.hub.room(self.code).phones.discard(client)
+        self.hub.remove_phone(self.code, client)
         self._presence.poke()
 
     def connect_presenter(self, client: Client) -> None:
@@ -261,20 +358,23 @@ class LiveSession:
 
 
 class Rondvraag:
-    """The application's services: settings, store, hub and the sessions being served."""
+    """The application's services: settings, store, hub and the session being served."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
         self.hub = Hub()
         self.signer = TokenSigner(settings.secret)
-        self.sessions: dict[str, LiveSession] = {}
+        self.sessions: dict[str, LiveSession] = {}  # the served session(s), by join code
         self.primary: LiveSession | None = None
-        # Joins are limited per address, but generously: a venue may put a whole room
-        # behind one NAT address. Answers are limited per participant.
-        self.join_limiter = RateLimiter(settings.join_rate, burst=settings.join_rate * 40)
         self.vote_limiter = RateLimiter(settings.vote_rate)
-        self.login_limiter = RateLimiter(0.2, burst=5)
+        self.admin_sessions = AdminSessions(settings.secret, settings.admin_token)
+        # Ten wrong admin tokens per address, then one try per 10 s; logins already made
+        # keep working, so this slows a guesser without locking the presenter out.
+        self.admin_failures = RateLimiter(0.1, burst=10)
+        # Wrong join codes are limited per address (a code walk), right ones never are.
+        self.wrong_codes = RateLimiter(1.0, burst=30)
+        self._lease: asyncio.Task[None] | None = None
 
     def join_url(self, code: str) -> str:
         return f"{self.base_url()}/j/{code}"
@@ -290,56 +390,113 @@ class Rondvraag:
         port = self.settings.port
         return f"http://{host}" + ("" if port == 80 else f":{port}")
 
+    def _gate(self) -> JoinGate:
+        rate = self.settings.join_rate
+        return JoinGate(
+            JoinKeys(self.settings.secret, self.settings.join_key_seconds),
+            keyed_rate=rate,
+            keyless_rate=min(rate, 1.0),
+            keyless_burst=50,
+            max_participants=self.settings.max_participants,
+        )
+
     async def start(self) -> LiveSession:
-        """Open storage and create, or resume after a restart, the session of the served deck."""
+        """Open storage and serve the deck's session: resumed after a restart, else new.
+
+        Serving a deck ends every other open session in this database: only what is being
+        served takes joins and answers, so an old talk's code cannot collect answers later.
+        """
         await self.store.open()
         deck = load_deck(self.settings.deck_path)
-        record = await self.store.find_session(deck.name)
-        if record is None:
-            record = await self._create(deck)
-        session = LiveSession(record, deck, self.store, self.hub, self.join_url(record.code))
+        record = await self.store.open_session(
+            deck.name, deck.title, deck.source, initial_state(deck).to_json(), _new_code
+        )
+        await self.store.end_sessions(keep=record.code)
+        session = LiveSession(
+            record,
+            deck,
+            self.store,
+            self.hub,
+            self.join_url(record.code),
+            signer=self.signer,
+            gate=self._gate(),
+        )
         session.participants = await self.store.participant_count(record.code)
         self.sessions[record.code] = session
         self.primary = session
+        self._lease = asyncio.create_task(self._keep_lease(record.code))
         return session
 
-    async def _create(self, deck: Deck) -> SessionRecord:
-        state = initial_state(deck).to_json()
-        for _ in range(20):
-            code = f"{secrets.randbelow(900_000) + 100_000}"
-            if await self.store.get_session(code) is None:
-                return await self.store.create_session(
-                    code, deck.name, deck.title, deck.source, state
-                )
-        raise RuntimeError("could not find a free join code")
+    async def _keep_lease(self, code: str) -> None:
+        """Say in the database that this session is being served (the CLI's delete checks)."""
+        while True:
+            until = datetime.now(UTC) + timedelta(seconds=LEASE_SECONDS)
+            with contextlib.suppress(Exception):
+                stamp = until.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                await self.store.set_serving(code, stamp)
+            await asyncio.sleep(LEASE_SECONDS / 3)
 
-    async def get(self, code: str) -> LiveSession | None:
-        """A session by join code: the served one, or an earlier one kept in storage."""
+    async def session(self, code: str, address: str) -> LiveSession:
+        """The served session with this join code, for anyone who knows the code.
+
+        Every wrong code costs the asking address a token; when they run out, a code walk
+        gets 429 (the same answer for every wrong code, so nothing tells codes apart).
+        """
+        session = self.sessions.get(code)
+        if session is not None and not session.gone:
+            return session
+        wait = self.wrong_codes.take(address)
+        if wait:
+            raise TooMany("rate_limited", "too many wrong join codes; wait a moment", wait)
+        raise _gone(code)
+
+    async def stored(self, code: str) -> LiveSession | None:
+        """Any session, served or kept in storage, for the organiser (read-only if not served).
+
+        A stored session is read afresh and never kept here, so a deleted one cannot come back.
+        """
         session = self.sessions.get(code)
         if session is not None:
-            return session
+            return None if session.gone else session
         if not (len(code) == 6 and code.isdigit()):
             return None
         record = await self.store.get_session(code)
         if record is None:
             return None
         deck = parse_deck(record.deck_source, filename=f"{record.deck}.yaml", name=record.deck)
-        session = LiveSession(record, deck, self.store, self.hub, self.join_url(code))
+        session = LiveSession(
+            record, deck, self.store, self.hub, self.join_url(code), signer=self.signer
+        )
         session.participants = await self.store.participant_count(code)
-        self.sessions[code] = session
         return session
 
     async def delete(self, code: str) -> bool:
+        """Delete a session and every answer; its sockets close and every route says 404."""
         session = self.sessions.pop(code, None)
         if session is not None:
+            session.gone = True
             await session.aclose()
-            self.hub.drop_room(code)
+            self.hub.drop_room(code, CLOSE_GONE)
+            if session is self.primary:
+                self.primary = None
+                if self._lease is not None:
+                    self._lease.cancel()
         return await self.store.delete_session(code)
 
     async def stop(self) -> None:
+        if self._lease is not None:
+            self._lease.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lease
         for session in self.sessions.values():
             await session.aclose()
+            with contextlib.suppress(Exception):
+                await self.store.set_serving(session.code, None)
         await self.store.close()
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(900_000) + 100_000}"
 
 
 def _label(slide) -> str:
@@ -354,4 +511,5 @@ __all__ = [
     "LiveSession",
     "NotFound",
     "Rondvraag",
+    "TooMany",
 ]

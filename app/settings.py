@@ -10,6 +10,11 @@ from pathlib import Path
 TOKEN_FILE = "admin-token"
 DATABASE_FILE = "rondvraag.sqlite3"
 SECRET_FILE = "secret.key"
+MIN_ADMIN_TOKEN = 16  # characters; shorter tokens can be guessed
+
+
+class SettingsError(SystemExit):
+    """A setting that cannot work, said in one sentence (the CLI prints it, no traceback)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()  # extra websocket origins, e.g. behind a proxy
     join_rate: float = 20.0  # joins per second per client address (burst 40x); 0: no limit
     vote_rate: float = 5.0  # responses per second per participant (burst 5x); 0 turns it off
+    max_participants: int = 5000  # per session; joins beyond get 409 session_full
+    join_key_seconds: float = 120.0  # the QR code's join key changes this often; 0: no key
+    forwarded_allow_ips: str = ""  # proxies whose X-Forwarded-For is believed; "": none
     max_body_bytes: int = 16 * 1024
     max_ws_message_bytes: int = 4 * 1024
     extra: dict[str, str] = field(default_factory=dict)
@@ -41,13 +49,25 @@ def load_settings(
     host: str = "0.0.0.0",
     port: int = 8000,
     public_url: str = "",
+    max_participants: int | None = None,
+    forwarded_allow_ips: str | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Build settings; creates the data folder and the secrets kept in it (mode 0600)."""
+    """Build settings; creates the data folder (0700) and the secrets kept in it (0600).
+
+    Raises SettingsError (a SystemExit with one sentence) for a value that cannot work.
+    """
     env = os.environ if environ is None else environ
     data = Path(data_dir)
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if data.stat().st_mode & 0o077:
+        os.chmod(data, 0o700)
     token = env.get("RONDVRAAG_ADMIN_TOKEN", "").strip()
+    if token and len(token) < MIN_ADMIN_TOKEN:
+        raise SettingsError(
+            f"RONDVRAAG_ADMIN_TOKEN is {len(token)} characters; use at least {MIN_ADMIN_TOKEN}"
+            " (or leave it unset and one is generated)"
+        )
     generated = False
     if not token:
         token, generated = _read_or_create(data / TOKEN_FILE, lambda: secrets.token_urlsafe(24))
@@ -64,20 +84,42 @@ def load_settings(
         admin_token_generated=generated,
         secret=secret.encode(),
         allowed_origins=origins,
-        join_rate=_rate(env, "RONDVRAAG_JOIN_RATE", 20.0),
-        vote_rate=_rate(env, "RONDVRAAG_VOTE_RATE", 5.0),
+        join_rate=_number(env, "RONDVRAAG_JOIN_RATE", 20.0, "0 turns the limit off"),
+        vote_rate=_number(env, "RONDVRAAG_VOTE_RATE", 5.0, "0 turns the limit off"),
+        max_participants=int(
+            max_participants
+            if max_participants is not None
+            else _number(env, "RONDVRAAG_MAX_PARTICIPANTS", 5000, "a whole number", whole=True)
+        ),
+        join_key_seconds=_number(
+            env, "RONDVRAAG_JOIN_KEY_SECONDS", 120.0, "0 turns the QR join key off"
+        ),
+        forwarded_allow_ips=(
+            forwarded_allow_ips
+            if forwarded_allow_ips is not None
+            else env.get("RONDVRAAG_FORWARDED_ALLOW_IPS", "")
+        ).strip(),
     )
 
 
-def _rate(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+def _number(
+    env: os._Environ[str] | dict[str, str],
+    name: str,
+    default: float,
+    meaning: str,
+    *,
+    whole: bool = False,
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = float(raw)
+        value = int(raw) if whole else float(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be a number (0 turns the limit off), got {raw!r}") from None
-    return max(value, 0.0)
+        raise SettingsError(f"{name} must be a number ({meaning}), got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative ({meaning}), got {raw!r}")
+    return value
 
 
 def _read_or_create(path: Path, make) -> tuple[str, bool]:

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from conftest import REPO_ROOT, LiveServer, free_port
 
+JSON = {"content-type": "application/json"}
+
 
 def client_for(server: LiveServer) -> httpx.Client:
     return httpx.Client(base_url=server.base_url, timeout=10)
@@ -182,14 +184,16 @@ def test_voting_closed_is_409_and_reopening_accepts(server: LiveServer) -> None:
         (b"{not json", {"content-type": "application/json"}, 400, "invalid_json"),
         (b"[1, 2]", {"content-type": "application/json"}, 400, "invalid_json"),
         (b"", {}, 400, "invalid_json"),
-        (b'{"question": "rol", "answer": "vdab"}', {}, 401, "no_participant"),
+        (b'{"question": "rol", "answer": "vdab"}', JSON, 401, "no_participant"),
         (
             b'{"participant": "x.y", "question": "rol", "answer": "vdab"}',
-            {},
+            JSON,
             403,
             "bad_participant",
         ),
-        (b'{"x": "' + b"a" * 20_000 + b'"}', {}, 413, "too_large"),
+        (b'{"x": "' + b"a" * 20_000 + b'"}', JSON, 413, "too_large"),
+        (b'{"question": "rol"}', {"content-type": "text/plain"}, 415, "unsupported_media_type"),
+        (b'{"question": "rol"}', {}, 415, "unsupported_media_type"),
     ],
 )
 def test_malformed_requests_get_4xx_json_not_500(
@@ -289,15 +293,20 @@ def test_qr_code_is_an_svg_of_the_join_url(server: LiveServer) -> None:
         assert state["join_url"] == f"{server.base_url}/j/{server.code}"
 
 
-def test_joins_are_rate_limited_per_address(server_factory) -> None:
+def test_joins_with_the_qr_key_are_rate_limited_per_address(server_factory) -> None:
     server = server_factory(env={"RONDVRAAG_JOIN_RATE": "0.5"})
     with client_for(server) as http:
+        key = http.get(
+            f"/api/sessions/{server.code}/presenter", headers=server.admin_headers()
+        ).json()["presenter"]["join_key"]
         statuses = []
         for _ in range(30):
             http.cookies.clear()
-            statuses.append(http.post(f"/api/sessions/{server.code}/join").status_code)
+            joined = http.post(f"/api/sessions/{server.code}/join", json={"key": key})
+            statuses.append(joined.status_code)
     assert statuses.count(201) == 20  # the burst: 40 seconds' worth
     assert statuses[-1] == 429
+    assert int(joined.headers["Retry-After"]) >= 1
 
 
 def test_restart_on_the_same_data_keeps_the_join_code_and_answers(server_factory) -> None:
@@ -318,7 +327,8 @@ def test_restart_on_the_same_data_keeps_the_join_code_and_answers(server_factory
 
 
 def test_generated_admin_token_is_kept_private_in_the_data_folder(tmp_path) -> None:
-    """Without RONDVRAAG_ADMIN_TOKEN the server makes one, prints it, and keeps it 0600."""
+    """Without RONDVRAAG_ADMIN_TOKEN the server makes one and keeps it 0600; with its output
+    going to a log (not a terminal) it says where the token is, never the token."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "RONDVRAAG_ADMIN_TOKEN"}
     log_path = tmp_path / "serve.log"
@@ -334,7 +344,10 @@ def test_generated_admin_token_is_kept_private_in_the_data_folder(tmp_path) -> N
         token_file = tmp_path / "d" / "admin-token"
         assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
         token = token_file.read_text().strip()
-        assert f"Admin token: {token}" in log_path.read_text()
+        printed = log_path.read_text()
+        assert token not in printed
+        assert f"kept in {tmp_path / 'd' / 'admin-token'}" in printed
+        assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o700
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             while time.monotonic() < deadline:  # printed at startup, just before listening
                 with contextlib.suppress(httpx.TransportError):

@@ -196,11 +196,30 @@ async def test_presenter_socket_without_token_is_refused(
 
 
 async def test_presenter_socket_accepts_the_login_cookie(server: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        login = await http.post(
+            f"/present/{server.code}/login",
+            data={"token": server.token},
+            headers={"Origin": server.base_url},
+        )
+    assert login.status_code == 303
+    cookie = login.cookies["rondvraag_admin"]
+    assert server.token not in cookie  # the cookie is a signed login, never the token itself
     async with connect(
         f"{server.ws_url}/ws/sessions/{server.code}/presenter",
-        additional_headers={"Cookie": f"rondvraag_admin={server.token}"},
+        additional_headers={"Cookie": f"rondvraag_admin={cookie}"},
     ) as screen:
         assert (await next_of(screen, "state"))["presenter"]["qr_visible"] is True
+
+
+async def test_presenter_socket_refuses_the_admin_token_as_a_cookie(server: LiveServer) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            f"{server.ws_url}/ws/sessions/{server.code}/presenter",
+            additional_headers={"Cookie": f"rondvraag_admin={server.token}"},
+        ):
+            pass
+    assert refused.value.response.status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/ws/sessions/{code}", "/ws/sessions/{code}/presenter"])
@@ -259,9 +278,12 @@ async def test_two_presenter_screens_stay_in_sync(server: LiveServer) -> None:
 async def test_a_dead_phone_is_dropped_by_the_ping_timeout(server_factory) -> None:
     """A phone that vanished without closing (out of Wi-Fi range) stops counting as connected."""
     server = server_factory(env={"RONDVRAAG_WS_PING_SECONDS": "0.5"})
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        token = (await http.post(f"/api/sessions/{server.code}/join")).json()["participant"]
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(
-        f"GET /ws/sessions/{server.code} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        f"GET /ws/sessions/{server.code}?participant={token} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{server.port}\r\n"
         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
     )

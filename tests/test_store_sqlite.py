@@ -7,14 +7,15 @@ import random
 import re
 import signal
 import sqlite3
+import stat
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from app.store.base import StoreUnavailable
-from app.store.sqlite import SQLiteStore
+from app.store.base import SessionGone, StoreUnavailable
+from app.store.sqlite import MIGRATIONS, SQLiteStore
 
 CODE = "123456"
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -110,7 +111,7 @@ async def test_save_is_not_acknowledged_before_it_is_committed(db_path: Path) ->
         assert not done  # the writer cannot commit, so the phone must not hear "received"
         assert await store.answers(CODE, "q", 1) == []
         blocker.execute("ROLLBACK")
-        assert await save is False
+        assert (await save).replaced is False
         row = blocker.execute("SELECT answer_json FROM responses WHERE participant = 'alice'")
         assert row.fetchone() == ('"x"',)  # acknowledged means visible to any other reader
     finally:
@@ -127,7 +128,7 @@ async def test_close_flushes_pending_writes_and_refuses_later_ones(
     await asyncio.sleep(0)  # every save is queued, none acknowledged yet
     await store.close()
     await store.close()  # idempotent
-    assert await asyncio.gather(*saves) == [False] * 50
+    assert [s.replaced for s in await asyncio.gather(*saves)] == [False] * 50
     with pytest.raises(StoreUnavailable):
         await store.save_response(CODE, "q", 1, "late", 1)
 
@@ -148,13 +149,75 @@ async def test_create_session_with_taken_code_is_refused(store: SQLiteStore) -> 
     assert session is not None and session.deck == "samenwerking"
 
 
-async def test_find_session_returns_newest_session_of_deck(store: SQLiteStore) -> None:
-    await store.create_session("222222", "samenwerking", "Again", "", {})
+async def test_a_deck_has_at_most_one_open_session(store: SQLiteStore) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.create_session("222222", "samenwerking", "Again", "", {})
     await store.create_session("333333", "andere", "Other deck", "", {})
-    newest = await store.find_session("samenwerking")
-    assert newest is not None and newest.code == "222222"
+    found = await store.find_session("samenwerking")
+    assert found is not None and found.code == CODE
     assert await store.find_session("unknown") is None
-    assert [s.code for s in await store.list_sessions()] == ["333333", "222222", CODE]
+    assert [s.code for s in await store.list_sessions()] == ["333333", CODE]
+
+
+async def test_open_session_resumes_the_open_one_and_starts_anew_after_it_ended(
+    store: SQLiteStore,
+) -> None:
+    codes = iter(["444444", "555555"])
+    again = await store.open_session("samenwerking", "S", "", {}, lambda: next(codes))
+    assert again.code == CODE and again.ended_at is None
+    assert await store.end_sessions(code=CODE) == [CODE]
+    assert await store.end_sessions(code=CODE) == []  # ending twice ends nothing
+    ended = await store.get_session(CODE)
+    assert ended is not None and ISO_UTC_MS.match(ended.ended_at or "")
+    assert await store.find_session("samenwerking") is None
+    proposals = iter([CODE, "666666"])  # a taken code is skipped
+    fresh = await store.open_session("samenwerking", "S", "", {}, lambda: next(proposals))
+    assert fresh.code == "666666" and fresh.ended_at is None
+
+
+async def test_end_sessions_keeps_only_the_served_one_open(store: SQLiteStore) -> None:
+    await store.create_session("333333", "andere", "Other deck", "", {})
+    await store.create_session("444444", "derde", "Third deck", "", {})
+    assert sorted(await store.end_sessions(keep="333333")) == sorted([CODE, "444444"])
+    assert [s.code for s in await store.list_sessions() if s.ended_at is None] == ["333333"]
+
+
+async def test_state_compare_and_set_refuses_a_stale_version(store: SQLiteStore) -> None:
+    await store.save_state(CODE, {"version": 5})
+    results = await asyncio.gather(
+        store.save_state(CODE, {"version": 6, "by": "a"}, expected_version=5),
+        store.save_state(CODE, {"version": 6, "by": "b"}, expected_version=5),
+    )
+    assert sorted(results) == [False, True]
+    stored = await store.get_session(CODE)
+    assert stored is not None and stored.state["by"] == ("a" if results[0] else "b")
+
+
+async def test_shared_secret_is_created_once(store: SQLiteStore, db_path: Path) -> None:
+    first = await store.shared_secret("signing-key", lambda: "one")
+    assert await store.shared_secret("signing-key", lambda: "two") == first == "one"
+    await store.close()
+    again = await reopened(db_path)
+    try:
+        assert await again.shared_secret("signing-key", lambda: "three") == "one"
+    finally:
+        await again.close()
+
+
+async def test_serving_lease_is_recorded(store: SQLiteStore) -> None:
+    await store.set_serving(CODE, "2099-01-01T00:00:00.000Z")
+    record = await store.get_session(CODE)
+    assert record is not None and record.serving_until == "2099-01-01T00:00:00.000Z"
+    await store.set_serving(CODE, None)
+    record = await store.get_session(CODE)
+    assert record is not None and record.serving_until is None
+
+
+async def test_response_seq_increases_with_every_save(store: SQLiteStore) -> None:
+    first = await store.save_response(CODE, "q", 1, "alice", "a")
+    second = await store.save_response(CODE, "q", 1, "bob", "b")
+    third = await store.save_response(CODE, "q", 1, "alice", "c")
+    assert first.seq < second.seq < third.seq and third.replaced
 
 
 async def test_saved_state_is_returned_after_restart(store: SQLiteStore, db_path: Path) -> None:
@@ -171,11 +234,11 @@ async def test_saved_state_is_returned_after_restart(store: SQLiteStore, db_path
 
 
 async def test_unknown_session_is_refused_for_writes(store: SQLiteStore) -> None:
-    with pytest.raises(ValueError, match="no session"):
+    with pytest.raises(SessionGone, match="no session"):
         await store.save_state("999999", {})
-    with pytest.raises(ValueError, match="no session"):
+    with pytest.raises(SessionGone, match="no session"):
         await store.add_participant("999999", "alice")
-    with pytest.raises(ValueError, match="no session"):
+    with pytest.raises(SessionGone, match="no session"):
         await store.save_response("999999", "q", 1, "alice", "x")
     assert await store.answers("999999", "q", 1) == []
     assert await store.participant_count("999999") == 0
@@ -200,8 +263,8 @@ async def test_one_failing_write_does_not_fail_the_others_in_its_batch(
         store.save_response(CODE, "q", 1, "carol", "c"),
         return_exceptions=True,
     )
-    assert results[0] is False and results[3] is False
-    assert isinstance(results[1], ValueError) and isinstance(results[2], ValueError)
+    assert results[0].replaced is False and results[3].replaced is False
+    assert isinstance(results[1], SessionGone) and isinstance(results[2], SessionGone)
     assert await store.answers(CODE, "q", 1) == ["a", "c"]
 
 
@@ -220,7 +283,7 @@ async def test_write_that_fails_halfway_leaves_nothing_behind(store: SQLiteStore
         store.save_response(CODE, "q", 1, "bob", "b"),
         return_exceptions=True,
     )
-    assert results[0] is False and results[2] is False
+    assert results[0].replaced is False and results[2].replaced is False
     assert isinstance(results[1], ValueError)
     assert await store.add_participant(CODE, "ghost") == "P0003"  # no seq 99 left behind
     assert await store.participant_count(CODE) == 3
@@ -230,9 +293,9 @@ async def test_write_that_fails_halfway_leaves_nothing_behind(store: SQLiteStore
 
 
 async def test_answering_twice_replaces_instead_of_counting_twice(store: SQLiteStore) -> None:
-    assert await store.save_response(CODE, "rol", 1, "alice", "vakbond") is False
-    assert await store.save_response(CODE, "rol", 1, "bob", "vdab") is False
-    assert await store.save_response(CODE, "rol", 1, "alice", "vdab") is True
+    assert (await store.save_response(CODE, "rol", 1, "alice", "vakbond")).replaced is False
+    assert (await store.save_response(CODE, "rol", 1, "bob", "vdab")).replaced is False
+    assert (await store.save_response(CODE, "rol", 1, "alice", "vdab")).replaced is True
 
     assert await store.answers(CODE, "rol", 1) == ["vdab", "vdab"]  # bob first, alice moved
     rows = await store.responses(CODE)
@@ -248,7 +311,7 @@ async def test_concurrent_repeated_answers_keep_one_row_per_participant(
     acked: list[tuple[str, int, bool]] = []
 
     async def vote(participant: str, answer: int) -> None:
-        replaced = await store.save_response(CODE, "q", 1, participant, answer)
+        replaced = (await store.save_response(CODE, "q", 1, participant, answer)).replaced
         acked.append((participant, answer, replaced))
 
     await asyncio.gather(*(vote(p, a) for p, a in calls))
@@ -349,7 +412,7 @@ async def test_thousand_concurrent_saves_are_all_readable_after_reopen(
     results = await asyncio.gather(
         *(store.save_response(CODE, "q", 1, f"p{i}", {"v": i}) for i in range(1000))
     )
-    assert results == [False] * 1000
+    assert [r.replaced for r in results] == [False] * 1000
     print(f"1000 concurrent saves used {store.commits - before} commits")
     await store.close()
     again = await reopened(db_path)
@@ -390,7 +453,7 @@ async def test_full_disk_raises_store_unavailable_and_keeps_committed_answers(
     store = await reopened(db_path, max_pages=60)  # 60 pages of 4 KiB: the "disk"
     try:
         await store.create_session("111111", "deck", "Kept", "", {"v": 1})
-        await store.create_session("222222", "deck", "Filler", "", {})
+        await store.create_session("222222", "filler", "Filler", "", {})
         await store.save_response("111111", "q", 1, "alice", "bewaard")
         acked = []
         with pytest.raises(StoreUnavailable):
@@ -404,14 +467,15 @@ async def test_full_disk_raises_store_unavailable_and_keeps_committed_answers(
             store.save_state("111111", {"v": 2}),
             return_exceptions=True,
         )
-        assert isinstance(failed, StoreUnavailable) and saved is None
+        assert isinstance(failed, StoreUnavailable) and saved is True
         filler = await store.answers("222222", "q", 1)
         assert [a.split(":")[0] for a in filler] == [str(i) for i in acked]  # none half-written
         assert await store.participant_count("222222") == len(acked)  # failed joins rolled back
         assert await store.answers("111111", "q", 1) == ["bewaard"]
 
         assert await store.delete_session("222222") is True  # frees the space
-        assert await store.save_response("111111", "q", 1, "bob", "z" * 20_000) is False
+        saved = await store.save_response("111111", "q", 1, "bob", "z" * 20_000)
+        assert saved.replaced is False
     finally:
         await store.close()
     again = await reopened(db_path)
@@ -435,7 +499,7 @@ async def test_locked_database_raises_store_unavailable_then_recovers(db_path: P
         assert await store.answers(CODE, "q", 1) == ["eerst"]  # never shows the failed write
         assert (await store.get_session(CODE)) is not None  # reads still work in WAL mode
         blocker.execute("ROLLBACK")
-        assert await store.save_response(CODE, "q", 1, "bob", "daarna") is False
+        assert (await store.save_response(CODE, "q", 1, "bob", "daarna")).replaced is False
         assert await store.answers(CODE, "q", 1) == ["eerst", "daarna"]
     finally:
         blocker.close()
@@ -489,6 +553,49 @@ async def test_schema_stores_no_ip_address_or_user_agent(store: SQLiteStore, db_
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        assert set(tables) == {"sessions", "participants", "responses"}
+        assert set(tables) == {"sessions", "participants", "responses", "secrets"}
         columns = {c[1] for t in tables for c in conn.execute(f"PRAGMA table_info({t})")}
     assert not {c for c in columns if "ip" in c.split("_") or "agent" in c or "addr" in c}
+
+
+# -- privacy of the files and upgrades ----------------------------------------------------------
+
+
+async def test_data_folder_and_database_files_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    path = folder / "rondvraag.sqlite3"
+    store = await reopened(path)
+    try:
+        await store.create_session(CODE, "d", "D", "", {})
+        await store.save_response(CODE, "q", 1, "alice", "geheim")
+        files = sorted(folder.glob("rondvraag.sqlite3*"))
+        assert {f.name for f in files} >= {"rondvraag.sqlite3", "rondvraag.sqlite3-wal"}
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        for f in files:
+            assert stat.S_IMODE(f.stat().st_mode) == 0o600, f.name
+    finally:
+        await store.close()
+
+
+async def test_old_database_with_two_open_sessions_of_a_deck_keeps_the_newest_open(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    conn.executemany(
+        "INSERT INTO sessions VALUES (?, 'talk', 'T', '', '{}', ?)",
+        [("111111", "2026-01-01T10:00:00.000Z"), ("222222", "2026-02-01T10:00:00.000Z")],
+    )
+    conn.commit()
+    conn.close()
+    store = await reopened(db_path)
+    try:
+        found = await store.find_session("talk")
+        assert found is not None and found.code == "222222"
+        old = await store.get_session("111111")
+        assert old is not None and old.ended_at == "2026-01-01T10:00:00.000Z"
+    finally:
+        await store.close()

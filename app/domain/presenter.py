@@ -13,7 +13,10 @@ from .deck import Deck
 from .errors import ControlError
 from .slides import Question
 
-ACTIONS = ("goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr")
+ACTIONS = (
+    "goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr",
+    "lock", "unlock", "end",
+)  # fmt: skip
 _KNOWN = "known: " + ", ".join(ACTIONS)
 
 
@@ -24,6 +27,8 @@ class PresenterState:
     shown: dict[str, bool] = field(default_factory=dict)  # reveal/hide overrides per question
     rounds: dict[str, int] = field(default_factory=dict)  # current round per question (default 1)
     qr_visible: bool = True
+    joining_locked: bool = False  # the presenter froze joining: phones already in keep going
+    ended: bool = False  # the presenter ended the session: read-only from then on
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -39,6 +44,8 @@ class PresenterState:
             "shown": dict(self.shown),
             "rounds": dict(self.rounds),
             "qr_visible": self.qr_visible,
+            "joining_locked": self.joining_locked,
+            "ended": self.ended,
             "version": self.version,
         }
 
@@ -53,6 +60,8 @@ class PresenterState:
             shown={k: bool(v) for k, v in data.get("shown", {}).items() if k in known},
             rounds={k: int(v) for k, v in data.get("rounds", {}).items() if k in known},
             qr_visible=bool(data.get("qr_visible", True)),
+            joining_locked=bool(data.get("joining_locked", False)),
+            ended=bool(data.get("ended", False)),
             version=int(data.get("version", 1)),
         )
 
@@ -65,6 +74,12 @@ def apply(
     state: PresenterState, deck: Deck, action: str, question: str | None = None
 ) -> PresenterState:
     """Apply one presenter action. Raises ControlError if it makes no sense now."""
+    if state.ended:
+        raise ControlError("session_ended", "this session has ended; it is read-only now")
+    if action == "end":
+        return _bump(replace(state, ended=True, voting_open=False))
+    if action in ("lock", "unlock"):
+        return _bump(replace(state, joining_locked=action == "lock"))
     if action == "goto":
         if not question:
             raise ControlError("missing_question", "'goto' needs a 'question' (a slide id)")

@@ -31,10 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from app.store.base import SessionRecord, StoredResponse, StoreUnavailable
+from app.store.base import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
 from app.store.sqlite_writer import Apply, GroupCommitWriter, OpFn, translate_error
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1.
 MIGRATIONS: list[str] = [
@@ -68,6 +68,20 @@ MIGRATIONS: list[str] = [
             REFERENCES participants (session, participant) ON DELETE CASCADE
     );
     CREATE INDEX responses_in_order ON responses (session, seq);
+    """,
+    # 2: sessions end (read-only afterwards), at most one open session per deck, a server's
+    # lease on the session it serves, and secrets shared by whoever opens the database.
+    """
+    ALTER TABLE sessions ADD COLUMN ended_at TEXT;
+    ALTER TABLE sessions ADD COLUMN serving_until TEXT;
+    UPDATE sessions SET ended_at = created_at
+        WHERE rowid NOT IN (
+            SELECT (SELECT s2.rowid FROM sessions s2 WHERE s2.deck = s1.deck
+                    ORDER BY s2.created_at DESC, s2.rowid DESC LIMIT 1)
+            FROM sessions s1 GROUP BY s1.deck
+        );
+    CREATE UNIQUE INDEX one_open_session_per_deck ON sessions (deck) WHERE ended_at IS NULL;
+    CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
 ]
 
@@ -144,10 +158,57 @@ class SQLiteStore:
 
     # -- sessions ----------------------------------------------------------------------------
 
+    async def shared_secret(self, name: str, make: Callable[[], str]) -> str:
+        """The secret called `name`, created with `make()` the first time it is asked for."""
+        candidate = make()
+
+        def op(conn: sqlite3.Connection) -> tuple[str, Apply]:
+            conn.execute(
+                "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, candidate),
+            )
+            (value,) = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+            return value, None
+
+        return await self._write(op)
+
+    async def open_session(
+        self,
+        deck: str,
+        title: str,
+        deck_source: str,
+        state: dict[str, Any],
+        new_code: Callable[[], str],
+    ) -> SessionRecord:
+        """The deck's open session, or a new one; the partial unique index keeps it to one."""
+        state_json = _to_json(state)
+
+        def op(conn: sqlite3.Connection) -> tuple[SessionRecord, Apply]:
+            row = conn.execute(_SESSION_SQL + " WHERE deck = ? AND ended_at IS NULL", (deck,))
+            found = row.fetchone()
+            if found is not None:
+                return _session(found), None
+            for code in (new_code() for _ in range(20)):
+                if conn.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone():
+                    continue
+                created = _now()
+                conn.execute(
+                    "INSERT INTO sessions (code, deck, title, deck_source, state_json, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (code, deck, title, deck_source, state_json, created),
+                )
+                record = SessionRecord(
+                    code, deck, title, deck_source, json.loads(state_json), created
+                )
+                return record, None
+            raise RuntimeError("could not find a free join code in 20 tries")
+
+        return await self._write(op)
+
     async def create_session(
         self, code: str, deck: str, title: str, deck_source: str, state: dict[str, Any]
     ) -> SessionRecord:
-        """Create a session. Raises ValueError if the code is taken."""
+        """Create a session under a given code. Raises ValueError if the code is taken."""
         state_json = _to_json(state)
 
         def op(conn: sqlite3.Connection) -> tuple[SessionRecord, Apply]:
@@ -169,9 +230,8 @@ class SQLiteStore:
         return _session(rows[0]) if rows else None
 
     async def find_session(self, deck: str) -> SessionRecord | None:
-        """The newest session of a deck, so a restarted server resumes it with the same code."""
-        sql = _SESSION_SQL + " WHERE deck = ? ORDER BY created_at DESC, rowid DESC LIMIT 1"
-        rows = await self._read(sql, (deck,))
+        """The deck's open session, so a restarted server resumes it with the same code."""
+        rows = await self._read(_SESSION_SQL + " WHERE deck = ? AND ended_at IS NULL", (deck,))
         return _session(rows[0]) if rows else None
 
     async def list_sessions(self) -> list[SessionRecord]:
@@ -179,16 +239,52 @@ class SQLiteStore:
         rows = await self._read(_SESSION_SQL + " ORDER BY created_at DESC, rowid DESC", ())
         return [_session(row) for row in rows]
 
-    async def save_state(self, code: str, state: dict[str, Any]) -> None:
-        """Replace the presenter's state. Raises ValueError for an unknown session."""
+    async def save_state(
+        self, code: str, state: dict[str, Any], expected_version: int | None = None
+    ) -> bool:
+        """Replace the presenter's state, if still at `expected_version` (when given)."""
         state_json = _to_json(state)
 
-        def op(conn: sqlite3.Connection) -> tuple[None, Apply]:
-            cur = conn.execute(
-                "UPDATE sessions SET state_json = ? WHERE code = ?", (state_json, code)
+        def op(conn: sqlite3.Connection) -> tuple[bool, Apply]:
+            row = conn.execute("SELECT state_json FROM sessions WHERE code = ?", (code,))
+            found = row.fetchone()
+            if found is None:
+                raise SessionGone(code)
+            if expected_version is not None:
+                stored = int(json.loads(found[0]).get("version", 0))
+                if stored != expected_version:
+                    return False, None
+            conn.execute("UPDATE sessions SET state_json = ? WHERE code = ?", (state_json, code))
+            return True, None
+
+        return await self._write(op)
+
+    async def end_sessions(self, *, keep: str | None = None, code: str | None = None) -> list[str]:
+        """End one open session, or every open session but `keep`; returns the codes ended."""
+
+        def op(conn: sqlite3.Connection) -> tuple[list[str], Apply]:
+            if code is not None:
+                rows = conn.execute(
+                    "SELECT code FROM sessions WHERE code = ? AND ended_at IS NULL", (code,)
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT code FROM sessions WHERE ended_at IS NULL AND code IS NOT ?", (keep,)
+                ).fetchall()
+            ended = [r[0] for r in rows]
+            conn.executemany(
+                "UPDATE sessions SET ended_at = ?, serving_until = NULL WHERE code = ?",
+                [(_now(), c) for c in ended],
             )
-            if cur.rowcount == 0:
-                raise ValueError(f"no session {code}")
+            return ended, None
+
+        return await self._write(op)
+
+    async def set_serving(self, code: str, until: str | None) -> None:
+        """Record a server's lease on the session (the CLI refuses to delete a served one)."""
+
+        def op(conn: sqlite3.Connection) -> tuple[None, Apply]:
+            conn.execute("UPDATE sessions SET serving_until = ? WHERE code = ?", (until, code))
             return None, None
 
         await self._write(op)
@@ -211,7 +307,7 @@ class SQLiteStore:
     async def add_participant(self, code: str, participant: str) -> str:
         """Register a participant (idempotent); returns their pseudonym.
 
-        Raises ValueError for an unknown session.
+        Raises SessionGone for an unknown session.
         """
 
         def op(conn: sqlite3.Connection) -> tuple[str, Apply]:
@@ -222,16 +318,16 @@ class SQLiteStore:
 
     async def save_response(
         self, code: str, question: str, round: int, participant: str, answer: Any
-    ) -> bool:
-        """Store or replace the participant's answer; returns True if it replaced one.
+    ) -> Saved:
+        """Store or replace the participant's answer; returns only after the commit.
 
-        Returns only after the write is committed. Raises StoreUnavailable if it cannot be,
-        ValueError for an unknown session, TypeError/ValueError for an answer that is not JSON.
+        Raises StoreUnavailable if it cannot be committed, SessionGone for an unknown session,
+        TypeError/ValueError for an answer that is not JSON.
         """
         answer_json = _to_json(answer)
         key = (code, question, int(round))
 
-        def op(conn: sqlite3.Connection) -> tuple[bool, Apply]:
+        def op(conn: sqlite3.Connection) -> tuple[Saved, Apply]:
             _, added = self._ensure_participant(conn, code, participant)
             replaced = (
                 conn.execute(
@@ -261,7 +357,7 @@ class SQLiteStore:
                     current.pop(participant, None)  # a replaced answer moves to the end
                     current[participant] = stored
 
-            return replaced, apply
+            return Saved(replaced, self._seq), apply
 
         return await self._write(op)
 
@@ -422,7 +518,7 @@ class SQLiteStore:
         if row is not None:
             return int(row[0]), False
         if not _session_exists(conn, code):
-            raise ValueError(f"no session {code}")
+            raise SessionGone(code)
         (seq,) = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM participants WHERE session = ?", (code,)
         ).fetchone()
@@ -436,7 +532,7 @@ class SQLiteStore:
 
     def _open_writer(self) -> sqlite3.Connection:
         """Open, configure and migrate the write connection; `GroupCommitWriter` calls this."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
         conn = self._connect()
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -475,13 +571,33 @@ class SQLiteStore:
                 raise
 
 
+def make_private(path: Path) -> None:
+    """Answers are personal data: the folder is 0700, the database and its WAL/SHM 0600.
+
+    SQLite creates the -wal and -shm files with the database file's permissions, so creating
+    the database file 0600 before SQLite opens it is what keeps them private too.
+    """
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        os.chmod(folder, 0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            os.chmod(name, 0o600)
+
+
 def _session_exists(conn: sqlite3.Connection, code: str) -> bool:
     return conn.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is not None
 
 
-_SESSION_SQL = "SELECT code, deck, title, deck_source, state_json, created_at FROM sessions"
+_SESSION_SQL = (
+    "SELECT code, deck, title, deck_source, state_json, created_at, ended_at, serving_until"
+    " FROM sessions"
+)
 
 
 def _session(row: tuple[Any, ...]) -> SessionRecord:
-    code, deck, title, deck_source, state_json, created_at = row
-    return SessionRecord(code, deck, title, deck_source, json.loads(state_json), created_at)
+    code, deck, title, source, state_json, created_at, ended_at, serving_until = row
+    state = json.loads(state_json)
+    return SessionRecord(code, deck, title, source, state, created_at, ended_at, serving_until)

@@ -9,7 +9,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..auth import participant_cookie
-from .deps import Admin, Services, Session, client_address, json_body
+from .deps import (
+    Admin,
+    Services,
+    Session,
+    StoredSession,
+    client_address,
+    json_body,
+    participant_id,
+    participant_token,
+)
 from .errors import ApiError
 
 router = APIRouter()
@@ -32,31 +41,26 @@ async def session_state(session: Session) -> dict[str, Any]:
 
 
 @router.delete("/api/sessions/{code}", dependencies=[Admin])
-async def delete_session(code: str, services: Services, session: Session) -> dict[str, Any]:
+async def delete_session(code: str, services: Services, session: StoredSession) -> dict[str, Any]:
     await services.delete(code)
     return {"deleted": code}
 
 
 @router.post("/api/sessions/{code}/join")
 async def join(code: str, request: Request, services: Services, session: Session) -> Response:
-    """Hand out a signed participant token, or confirm the one a returning phone holds."""
+    """Hand out a signed participant token, or confirm the one a returning phone holds.
+
+    A new participant's join may carry the QR code's join key (`{"key": "..."}`), which
+    lets a whole room behind one address in at once; see app/joingate.py.
+    """
     body = await json_body(request, required=False)
-    held = body.get("participant") or request.cookies.get(participant_cookie(code))
-    if held is not None:
-        if services.signer.verify(code, held) is None:
-            if "participant" in body:
-                raise ApiError(403, "bad_participant", "this participant token was not issued here")
-        else:
+    held = participant_token(request, code, body)
+    if held:
+        if services.signer.verify(code, held) is not None:
             return _with_participant_cookie(code, held, 200)
-    if not services.join_limiter.allow(client_address(request)):
-        raise ApiError(
-            429,
-            "rate_limited",
-            "too many joins from this address; try again shortly",
-            {"Retry-After": "1"},
-        )
-    token, participant_id = services.signer.issue(code)
-    await session.register(participant_id)
+        if "participant" in body:
+            raise ApiError(403, "bad_participant", "this participant token was not issued here")
+    token = await session.join(client_address(request), body.get("key"))
     return _with_participant_cookie(code, token, 201)
 
 
@@ -69,12 +73,15 @@ def _with_participant_cookie(code: str, token: str, status: int) -> Response:
 
 
 @router.get("/api/sessions/{code}/me")
-async def my_answers(code: str, request: Request, services: Services, session: Session) -> dict:
-    token = request.query_params.get("participant") or request.cookies.get(participant_cookie(code))
-    participant_id = services.signer.verify(code, token) if token else None
-    if participant_id is None:
-        raise ApiError(403, "bad_participant", "a valid participant token is needed")
-    return {"answers": await session.my_answers(participant_id)}
+async def my_answers(code: str, request: Request, session: Session) -> dict:
+    participant = participant_id(request, code, {})
+    return {"answers": await session.my_answers(participant)}
+
+
+@router.get("/api/sessions/{code}/presenter", dependencies=[Admin])
+async def presenter_view(session: Session) -> dict[str, Any]:
+    """What the presenter's screen shows: the state plus counts, the join key, the slides."""
+    return session.presenter_state()
 
 
 @router.post("/api/sessions/{code}/control", dependencies=[Admin])
@@ -90,12 +97,20 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
 
 
 @router.get("/api/sessions/{code}/results", dependencies=[Admin])
-async def results(session: Session) -> dict[str, Any]:
+async def results(session: StoredSession) -> dict[str, Any]:
     return {"questions": await session.results()}
 
 
 @router.get("/api/sessions/{code}/qr.svg")
-async def qr_code(session: Session) -> Response:
+async def qr_code(session: Session, k: str = "") -> Response:
+    """The join URL as a QR code; with `?k=KEY` (a current join key, as the projector shows
+    it) the URL carries the key, which lets a full room behind one address join at once."""
+    if k and session.gate is not None and session.gate.keys.valid(session.code, k):
+        return Response(
+            qr_svg(f"{session.join_url}?k={k}"),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "private, max-age=600"},
+        )
     return Response(
         qr_svg(session.join_url),
         media_type="image/svg+xml",

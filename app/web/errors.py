@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import AnswerError, ControlError
-from ..service import Conflict, NotFound
-from ..store.base import StoreUnavailable
+from ..service import Conflict, NotFound, TooMany
+from ..store.base import SessionGone, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,12 @@ _STATUS_CODES = {
     429: "rate_limited",
 }
 
-_CONTROL_STATUS = {"unknown_question": 404, "not_live": 409, "not_interactive": 409}
+_CONTROL_STATUS = {
+    "unknown_question": 404,
+    "not_live": 409,
+    "not_interactive": 409,
+    "session_ended": 409,
+}
 
 
 class ApiError(Exception):
@@ -61,6 +66,10 @@ def as_api_error(exc: Exception) -> ApiError | None:
         return ApiError(404, exc.code, str(exc))
     if isinstance(exc, Conflict):
         return ApiError(409, exc.code, str(exc))
+    if isinstance(exc, TooMany):
+        return ApiError(429, exc.code, str(exc), {"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, SessionGone):
+        return ApiError(404, "unknown_session", f"there is no session with code {exc.code!r}")
     if isinstance(exc, StoreUnavailable):
         log.warning("storage unavailable: %s", exc)
         detail = "the server cannot store this right now; please try again"
@@ -74,7 +83,10 @@ def install_error_handlers(app: FastAPI) -> None:
         assert error is not None
         return error_response(error.status, error.code, error.detail, error.headers)
 
-    for kind in (ApiError, AnswerError, ControlError, NotFound, Conflict, StoreUnavailable):
+    for kind in (
+        ApiError, AnswerError, ControlError, NotFound, Conflict, TooMany, SessionGone,
+        StoreUnavailable,
+    ):  # fmt: skip
         app.add_exception_handler(kind, known_error)
 
     @app.exception_handler(RequestValidationError)

@@ -19,10 +19,10 @@ from starlette.websockets import WebSocket
 
 from ..auth import participant_cookie
 from ..hub import Client, encode
-from ..service import Rondvraag
-from .deps import json_body, live_session
+from ..service import NotFound, Rondvraag, TooMany
+from .deps import client_address, json_body, live_session, origin_allowed, participant_id
 from .errors import ApiError, as_api_error
-from .ws import origin_allowed, read_until_closed
+from .ws import read_until_closed
 
 VOTE_PATH = re.compile(r"^/api/sessions/([^/]+)/responses$")
 PHONE_SOCKET_PATH = re.compile(r"^/ws/sessions/([^/]+)$")
@@ -69,24 +69,17 @@ class HotPaths:
         services = self.services
         session = await live_session(code, request)
         body = await json_body(request)
-        token = body.get("participant") or request.cookies.get(participant_cookie(code))
-        if not token:
-            raise ApiError(
-                401, "no_participant", "join first: the answer needs a 'participant' token"
-            )
-        participant_id = services.signer.verify(code, token)
-        if participant_id is None:
-            raise ApiError(403, "bad_participant", "this participant token was not issued here")
+        participant = participant_id(request, code, body)
         question = body.get("question")
         if not isinstance(question, str) or not question:
             raise ApiError(400, "invalid_request", "'question' must be a question id")
         if "answer" not in body:
             raise ApiError(400, "invalid_answer", "the request needs an 'answer'")
-        if not services.vote_limiter.allow(participant_id):
+        if not services.vote_limiter.allow(participant):
             raise ApiError(
                 429, "rate_limited", "too many answers; wait a moment", {"Retry-After": "1"}
             )
-        accepted = await session.respond(participant_id, question, body["answer"])
+        accepted = await session.respond(participant, question, body["answer"])
         return {
             "ok": True,
             "question": accepted.question,
@@ -95,29 +88,41 @@ class HotPaths:
         }
 
     async def phone_socket(self, code: str, websocket: WebSocket, send: Send) -> None:
-        """A phone's live channel: state snapshots in, pings answered, nothing else."""
+        """A phone's live channel: state snapshots in, pings answered, nothing else.
+
+        Refused before the handshake completes (HTTP 403) for a foreign Origin, a wrong code,
+        and sockets beyond the per-participant and unjoined-per-address caps.
+        """
         if not origin_allowed(websocket):
             await websocket.close(code=1008)
             return
-        session = await self.services.get(code)
-        if session is None:
+        address = client_address(websocket)
+        try:
+            session = await self.services.session(code, address)
+        except (NotFound, TooMany):
             await websocket.close(code=1008)
             return
         token = websocket.query_params.get("participant") or websocket.cookies.get(
             participant_cookie(code)
         )
-        participant_id = self.services.signer.verify(code, token) if token else None
-        await websocket.accept()
+        participant = self.services.signer.verify(code, token) if token else None
 
         async def send_text(text: str) -> None:
             # Straight to the server's websocket: the fan-out's per-phone cost.
             await send({"type": "websocket.send", "text": text})
 
-        client = Client(send_text, participant_id)
-        session.connect_phone(client)
+        async def close(close_code: int) -> None:
+            await send({"type": "websocket.close", "code": close_code})
+
+        client = Client(send_text, participant, close=close, address=address)
+        if not session.admit_phone(client):
+            await websocket.close(code=1008)
+            return
         try:
-            if participant_id is not None:
-                answers = await session.my_answers(participant_id)
+            await websocket.accept()
+            session.connect_phone(client)
+            if participant is not None:
+                answers = await session.my_answers(participant)
                 client.offer("answers", encode({"type": "answers", "answers": answers}))
             await read_until_closed(websocket, client)
         finally:

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..auth import ADMIN_COOKIE, admin_token_matches
-from .deps import Services, client_address, is_admin
+from ..service import LiveSession, NotFound, TooMany
+from .deps import Services, client_address, is_admin, origin_allowed
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -63,11 +64,24 @@ async def join_by_code(request: Request, code: str = "") -> Response:
     return RedirectResponse(f"/j/{code}", status_code=303)
 
 
-@router.get("/j/{code}", response_class=HTMLResponse)
-async def phone(request: Request, code: str, services: Services) -> HTMLResponse:
-    session = await services.get(code)
-    if session is None:
+async def _served(request: Request, code: str, services) -> LiveSession | Response:
+    """The served session, or the page to show instead (404, or 429 for a code walk)."""
+    try:
+        return await services.session(code, client_address(request))
+    except NotFound:
         return not_found(request)
+    except TooMany as exc:
+        page = not_found(request)
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+
+
+@router.get("/j/{code}", response_class=HTMLResponse)
+async def phone(request: Request, code: str, services: Services) -> Response:
+    session = await _served(request, code, services)
+    if not isinstance(session, LiveSession):
+        return session
     response = render(
         request, "phone.html", code=code, title=session.deck.title, language=session.deck.language
     )
@@ -76,10 +90,10 @@ async def phone(request: Request, code: str, services: Services) -> HTMLResponse
 
 
 @router.get("/present/{code}", response_class=HTMLResponse)
-async def present(request: Request, code: str, services: Services) -> HTMLResponse:
-    session = await services.get(code)
-    if session is None:
-        return not_found(request)
+async def present(request: Request, code: str, services: Services) -> Response:
+    session = await _served(request, code, services)
+    if not isinstance(session, LiveSession):
+        return session
     common = {"code": code, "title": session.deck.title, "language": session.deck.language}
     if not is_admin(request):
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -94,34 +108,42 @@ async def present(request: Request, code: str, services: Services) -> HTMLRespon
 
 @router.post("/present/{code}/login", response_model=None)
 async def login(request: Request, code: str, services: Services) -> Response:
-    """Trade the admin token for an HttpOnly cookie, so it never sits in a page URL."""
-    session = await services.get(code)
+    """Trade the admin token for a signed, expiring login cookie (never the token itself),
+    so the token never sits in a page URL or a cookie jar."""
+    session = await services.stored(code)
     if session is None:
         return not_found(request)
+    nl = session.deck.language == "nl"
     common = {"code": code, "title": session.deck.title, "language": session.deck.language}
-    if not services.login_limiter.allow(client_address(request)):
-        error = (
-            "Te veel pogingen; wacht even."
-            if session.deck.language == "nl"
-            else "Too many tries; wait a moment."
-        )
-        return render(request, "login.html", 429, error=error, **common)
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    token = (form.get("token") or [""])[0].strip()
     common["next"] = _safe_next(code, (form.get("next") or [""])[0])
-    if not admin_token_matches(token, services.settings.admin_token):
+    if not origin_allowed(request):
+        error = "Aanmelden kan alleen vanaf deze pagina." if nl else "Log in from this page only."
+        return render(request, "login.html", 403, error=error, **common)
+    address = client_address(request)
+    wait = services.admin_failures.blocked(address)
+    if wait:
         error = (
-            "Dat token klopt niet." if session.deck.language == "nl" else "That token is not right."
+            f"Te veel foute pogingen; probeer opnieuw over {wait} s."
+            if nl
+            else f"Too many wrong tries; try again in {wait} s."
         )
+        page = render(request, "login.html", 429, error=error, **common)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    token = (form.get("token") or [""])[0].strip()
+    if not admin_token_matches(token, services.settings.admin_token):
+        services.admin_failures.take(address)
+        error = "Dat token klopt niet." if nl else "That token is not right."
         return render(request, "login.html", 401, error=error, **common)
     response = RedirectResponse(common["next"], status_code=303)
     response.set_cookie(
         ADMIN_COOKIE,
-        token,
+        services.admin_sessions.issue(),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
-        max_age=12 * 3600,
+        max_age=services.admin_sessions.lifetime_s,
     )
     return response
 

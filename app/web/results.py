@@ -9,7 +9,7 @@ from .. import exports
 from ..exports import SessionData
 from ..report import build_report
 from ..service import LiveSession
-from .deps import Admin, Services, Session, is_admin
+from .deps import Admin, Services, StoredSession, is_admin
 from .errors import ApiError
 from .pages import not_found, render
 
@@ -43,7 +43,9 @@ def _download(data: SessionData, fmt: str, body: bytes) -> Response:
 
 
 @router.get("/api/sessions/{code}/export.csv", dependencies=[Admin])
-async def export_csv(session: Session, view: str = "answers", delimiter: str = "comma") -> Response:
+async def export_csv(
+    session: StoredSession, view: str = "answers", delimiter: str = "comma"
+) -> Response:
     """`?view=answers` (one row per answered item) or `?view=summary`; `?delimiter=semicolon`."""
     fmt = VIEWS.get(view)
     if fmt is None:
@@ -56,7 +58,7 @@ async def export_csv(session: Session, view: str = "answers", delimiter: str = "
 
 
 @router.get("/api/sessions/{code}/export.json", dependencies=[Admin])
-async def export_json(session: Session) -> Response:
+async def export_json(session: StoredSession) -> Response:
     data = await session_data(session)
     return _download(data, "json", exports.render(data, "json"))
 
@@ -64,7 +66,7 @@ async def export_json(session: Session) -> Response:
 @router.get("/present/{code}/report", response_class=HTMLResponse)
 async def report(request: Request, code: str, services: Services) -> HTMLResponse:
     """Every question with its final results, printable (one question per page)."""
-    session = await services.get(code)
+    session = await services.stored(code)
     if session is None:
         return not_found(request)
     language = session.deck.language

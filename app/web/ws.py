@@ -11,55 +11,32 @@ snapshots from the hub; what a client sends is read, bounded and mostly ignored.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 
 from ..domain.errors import ControlError
 from ..hub import Client, encode
-from ..service import LiveSession
-from .deps import is_admin, services
+from ..service import Conflict, LiveSession, NotFound, TooMany
+from .deps import check_admin, client_address, origin_allowed, services
+from .errors import ApiError
 
 router = APIRouter()
 
 _PONG = encode({"type": "pong"})
 
 
-def origin_allowed(websocket: WebSocket) -> bool:
-    """No Origin (a non-browser client) is fine; a browser's Origin must match our host."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True
-    origin = origin.rstrip("/")
-    settings = services(websocket).settings
-    if origin in settings.allowed_origins:
-        return True
-    host = websocket.headers.get("host", "")
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return False
-    default_port = "443" if parts.scheme == "https" else "80"
-    return _with_port(parts.netloc, default_port) == _with_port(host, default_port)
-
-
-def _with_port(netloc: str, default_port: str) -> str:
-    netloc = netloc.lower()
-    if netloc.endswith("]") or ":" not in netloc.rsplit("]", 1)[-1]:
-        return f"{netloc}:{default_port}"
-    return netloc
-
-
 @router.websocket("/ws/sessions/{code}/presenter")
 async def presenter_socket(websocket: WebSocket, code: str) -> None:
-    if not origin_allowed(websocket) or not is_admin(websocket):
-        await websocket.close(code=1008)
-        return
-    session = await services(websocket).get(code)
-    if session is None:
+    try:
+        if not origin_allowed(websocket):
+            raise ApiError(403, "cross_origin", "foreign origin")
+        check_admin(websocket)
+        session = await services(websocket).session(code, client_address(websocket))
+    except (ApiError, NotFound, TooMany):
         await websocket.close(code=1008)
         return
     await websocket.accept()
-    client = Client(websocket.send_text)
+    client = Client(websocket.send_text, close=lambda code: websocket.close(code=code))
     session.connect_presenter(client)
     try:
         await read_until_closed(websocket, client, session)
@@ -97,5 +74,5 @@ async def _control(session: LiveSession, client: Client, data: dict) -> None:
         return
     try:
         await session.control(action, question)
-    except ControlError as exc:
+    except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))
