@@ -14,10 +14,22 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 Sender = Callable[[str], Coroutine[Any, Any, None]]
 Closer = Callable[[int], Coroutine[Any, Any, None]]
+
+
+class ResultsMessageLike(Protocol):
+    """What the hub needs of a results message (see liveview.ResultsMessage)."""
+
+    version: int
+    full: str
+    delta: str | None
+
+    @property
+    def base(self) -> int: ...
+
 
 # A phone has one socket, a few when its owner opened the page twice; more is a script.
 MAX_SOCKETS_PER_PARTICIPANT = 4
@@ -33,7 +45,16 @@ def encode(message: dict[str, Any]) -> str:
 class Client:
     """One connected websocket as the hub sees it."""
 
-    __slots__ = ("_close", "_pending", "_send", "_task", "address", "closed", "participant")
+    __slots__ = (
+        "_close",
+        "_pending",
+        "_send",
+        "_task",
+        "address",
+        "closed",
+        "participant",
+        "results_seen",
+    )
 
     def __init__(
         self,
@@ -49,6 +70,7 @@ class Client:
         self.closed = False
         self.participant = participant
         self.address = address
+        self.results_seen = 0  # version of the last results message this client was offered
 
     def offer(self, kind: str, text: str) -> None:
         """Send a snapshot now if the socket can take it, else keep only the newest per kind.
@@ -97,6 +119,17 @@ class Client:
             self.closed = True
         finally:
             self._task = None
+
+    def offer_results(self, message: ResultsMessageLike) -> None:
+        """The results message as a change when this client holds its base and is keeping
+        up, else whole (a backed-up client's mailbox may drop what the change builds on)."""
+        if self.results_seen == message.version:
+            return  # it has this one already
+        if message.delta is not None and self.results_seen == message.base and self._task is None:
+            self.offer("results", message.delta)
+        else:
+            self.offer("results", message.full)
+        self.results_seen = message.version
 
     def close(self) -> None:
         self.closed = True
@@ -179,6 +212,18 @@ class Hub:
         if room:
             for client in list(room.phones):
                 client.offer(kind, text)
+
+    def results_to_phones(self, code: str, message: ResultsMessageLike) -> None:
+        room = self._rooms.get(code)
+        if room:
+            for client in list(room.phones):
+                client.offer_results(message)
+
+    def results_to_presenters(self, code: str, message: ResultsMessageLike) -> None:
+        room = self._rooms.get(code)
+        if room:
+            for client in list(room.presenters):
+                client.offer_results(message)
 
     def to_presenters(self, code: str, kind: str, text: str) -> None:
         room = self._rooms.get(code)

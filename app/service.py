@@ -23,6 +23,7 @@ from .domain.presenter import PresenterState, apply, initial_state
 from .domain.slides import Question
 from .hub import Client, Hub, encode
 from .joingate import JoinGate, JoinKeys, JoinRefused
+from .liveview import ResultsMessage
 from .netaddr import lan_address
 from .ratelimit import RateLimiter
 from .settings import Settings
@@ -34,8 +35,13 @@ _NO_RESULTS = encode({"type": "results", "result": None})
 
 RESULTS_INTERVAL = 0.1  # at most ~10 tally updates a second to the projector
 PHONE_RESULTS_INTERVAL = 0.5  # phones show revealed results too, but 2 updates a second do
+# How much of a growing result each screen gets live (newest open answers, top words): what
+# it can show. The HTTP results and the exports always have everything.
+PRESENTER_VIEW_SIZE = 100
+PHONE_VIEW_SIZE = 30
 PRESENCE_INTERVAL = 1.0  # participant counts on the presenter screen, at most once a second
 LEASE_SECONDS = 90  # a served session's lease, renewed every third of it
+PRESENTER_REFRESH_S = 10.0  # presenter screens get fresh counts at least this often
 CLOSE_GONE = 4404  # websocket close code: the session was deleted
 
 
@@ -108,10 +114,11 @@ class LiveSession:
         )
         self.participants = 0
         self._control_lock = asyncio.Lock()
-        self._results_seq = 0
         self._results = Coalescer(self._publish_results, RESULTS_INTERVAL)
         self._phone_results = Coalescer(self._publish_phone_results, PHONE_RESULTS_INTERVAL)
-        self._latest_results: tuple[str, str] | None = None  # (question id, message text)
+        self._latest: tuple[Question, dict[str, Any]] | None = None  # live question's result
+        self._to_presenters: ResultsMessage | None = None
+        self._to_phones: ResultsMessage | None = None
         self._state_text: tuple[int, str] | None = None  # (version, public state text)
         self._presence = Coalescer(self._publish_presenter_state, PRESENCE_INTERVAL)
 
@@ -286,38 +293,49 @@ class LiveSession:
         self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
         if not self.live_question:
             self.hub.to_presenters(self.code, "results", _NO_RESULTS)
-        self._latest_results = None
+        self._latest = None
         self._results.poke()
 
     async def _publish_results(self) -> None:
+        """Tally the live question and tell the presenters (and, if shown, the phones)."""
         question = self.live_question
         if question is None:
             return
-        self._results_seq += 1
-        message = {
-            "type": "results",
-            "version": self._results_seq,
-            "result": await self.result(question),
-        }
+        result = await self.result(question)
         if question is not self.live_question:
             return  # the slide moved on while we read; its own publish follows
-        text = encode(message)
-        self.hub.to_presenters(self.code, "results", text)
-        self._latest_results = (question.id, text)
+        self._latest = (question, result)
+        view = question.live_view(result, PRESENTER_VIEW_SIZE)
+        self._to_presenters = ResultsMessage.after(self._to_presenters, view, question.live_list)
+        self.hub.results_to_presenters(self.code, self._to_presenters)
         if self.state.results_visible(question):
             self._phone_results.poke()
 
-    def _results_for_phones(self) -> str | None:
-        """The newest results message, if it is the live question's and phones may see it."""
+    def _phone_message(self) -> ResultsMessage | None:
+        """The phones' newest results message, if the live question's results are shown."""
         question = self.live_question
-        latest = self._latest_results
-        visible = question is not None and self.state.results_visible(question)
-        return latest[1] if visible and latest and latest[0] == question.id else None
+        latest = self._latest
+        if question is None or latest is None or latest[0] is not question:
+            return None
+        if not self.state.results_visible(question):
+            return None
+        view = question.live_view(latest[1], PHONE_VIEW_SIZE)
+        current = self._to_phones
+        if current is None or current.view != view:
+            self._to_phones = ResultsMessage.after(current, view, question.live_list)
+        return self._to_phones
 
     async def _publish_phone_results(self) -> None:
-        text = self._results_for_phones()
-        if text is not None:
-            self.hub.to_phones(self.code, "results", text)
+        message = self._phone_message()
+        if message is not None:
+            self.hub.results_to_phones(self.code, message)
+
+    def resync(self, client: Client, presenter: bool) -> None:
+        """A screen lost track of the changes: send it the whole current view."""
+        message = self._to_presenters if presenter else self._phone_message()
+        if message is not None and message.question == self.live_slide.id:
+            client.results_seen = 0
+            client.offer_results(message)
 
     async def _publish_presenter_state(self) -> None:
         self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
@@ -332,9 +350,9 @@ class LiveSession:
         """An admitted phone's socket is open: send it the state (and results it may see)."""
         self.hub.add_phone(self.code, client)
         client.offer("state", self.public_state_text())
-        text = self._results_for_phones()
-        if text is not None:
-            client.offer("results", text)
+        message = self._phone_message()
+        if message is not None:
+            client.offer_results(message)
         self._presence.poke()
 
     def disconnect_phone(self, client: Client) -> None:
@@ -345,11 +363,26 @@ class LiveSession:
     def connect_presenter(self, client: Client) -> None:
         self.hub.room(self.code).presenters.add(client)
         client.offer("state", encode(self.presenter_state()))
+        question = self.live_question
+        message = self._to_presenters
+        if question is not None and message is not None and message.question == question.id:
+            client.offer_results(message)
         self._results.poke()
 
     def disconnect_presenter(self, client: Client) -> None:
         client.close()
         self.hub.room(self.code).presenters.discard(client)
+
+    async def refresh_presenters(self) -> None:
+        """Keep presenter screens current without any event: a new join key when it turns
+        (the projector's QR code follows), and the joins-per-minute figure as it decays."""
+        while True:
+            wait = PRESENTER_REFRESH_S
+            if self.gate is not None and self.gate.keys.enabled:
+                wait = min(wait, self.gate.keys.seconds_left() + 0.05)
+            await asyncio.sleep(wait)
+            if self.hub.room(self.code).presenters:
+                await self._publish_presenter_state()
 
     async def aclose(self) -> None:
         await self._results.aclose()
@@ -374,7 +407,7 @@ class Rondvraag:
         self.admin_failures = RateLimiter(0.1, burst=10)
         # Wrong join codes are limited per address (a code walk), right ones never are.
         self.wrong_codes = RateLimiter(1.0, burst=30)
-        self._lease: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
 
     def join_url(self, code: str) -> str:
         return f"{self.base_url()}/j/{code}"
@@ -424,7 +457,10 @@ class Rondvraag:
         session.participants = await self.store.participant_count(record.code)
         self.sessions[record.code] = session
         self.primary = session
-        self._lease = asyncio.create_task(self._keep_lease(record.code))
+        self._background = [
+            asyncio.create_task(self._keep_lease(record.code)),
+            asyncio.create_task(session.refresh_presenters()),
+        ]
         return session
 
     async def _keep_lease(self, code: str) -> None:
@@ -479,15 +515,15 @@ class Rondvraag:
             self.hub.drop_room(code, CLOSE_GONE)
             if session is self.primary:
                 self.primary = None
-                if self._lease is not None:
-                    self._lease.cancel()
+                for task in self._background:
+                    task.cancel()
         return await self.store.delete_session(code)
 
     async def stop(self) -> None:
-        if self._lease is not None:
-            self._lease.cancel()
+        for task in self._background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._lease
+                await task
         for session in self.sessions.values():
             await session.aclose()
             with contextlib.suppress(Exception):

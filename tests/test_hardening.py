@@ -402,3 +402,103 @@ async def test_a_slow_request_head_is_cut_off(server_factory) -> None:
     silent.close()
     with httpx.Client(base_url=server.base_url) as http:  # normal requests are unaffected
         assert http.get("/healthz").status_code == 200
+
+
+# --- 2. one script on the venue network ------------------------------------------------------
+
+
+async def test_a_keyless_flood_from_the_venue_address_does_not_keep_qr_phones_out(
+    server,
+) -> None:
+    """The venue shares one address. A script without the QR key is held to a small lane;
+    phones that scanned the QR code (with its key) keep getting in meanwhile."""
+    with httpx.Client(base_url=server.base_url) as http:
+        key = presenter_view(server, http)["join_key"]
+    assert len(key) == 8
+
+    async def flood() -> tuple[int, int]:
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            taken = refused = 0
+
+            async def loop() -> None:
+                nonlocal taken, refused
+                for _ in range(60):
+                    http.cookies.clear()
+                    status = (
+                        await http.post(f"/api/sessions/{server.code}/join", json={})
+                    ).status_code
+                    taken += status == 201
+                    refused += status == 429
+
+            async def real_phones() -> int:
+                async with httpx.AsyncClient(base_url=server.base_url) as phones:
+                    joined = 0
+                    for _ in range(100):
+                        phones.cookies.clear()
+                        answer = await phones.post(
+                            f"/api/sessions/{server.code}/join", json={"key": key}
+                        )
+                        joined += answer.status_code == 201
+                    return joined
+
+            results = await asyncio.gather(loop(), loop(), loop(), loop(), real_phones())
+            return taken, refused, results[-1]
+
+    taken, refused, real = await flood()
+    assert real == 100  # every phone with the key got in
+    assert taken <= 60  # the script: its burst of 50 and a few more
+    assert refused >= 170
+    with httpx.Client(base_url=server.base_url) as http:
+        view = presenter_view(server, http)
+        assert view["participants"] == real + taken
+        assert view["joins_last_minute"] == real + taken
+
+
+def test_an_expired_or_forged_key_joins_through_the_small_lane(server_factory) -> None:
+    server = server_factory(env={"RONDVRAAG_JOIN_KEY_SECONDS": "1", "RONDVRAAG_JOIN_RATE": "0.5"})
+    with httpx.Client(base_url=server.base_url) as http:
+        old_key = presenter_view(server, http)["join_key"]
+        time.sleep(3.2)  # three periods on: the photographed key has expired
+        statuses = [join(http, server.code, key=old_key).status_code for _ in range(55)]
+        assert statuses.count(201) == 50 and statuses[-1] == 429  # the keyless lane's burst
+        fresh = presenter_view(server, http)["join_key"]
+        assert fresh != old_key
+        assert join(http, server.code, key=fresh).status_code == 201
+        assert join(http, server.code, key="aaaaaaaa").status_code == 429  # forged: no lane
+
+
+def test_the_projector_qr_code_carries_the_current_key(server) -> None:
+    from app.web.api import qr_svg
+
+    with httpx.Client(base_url=server.base_url) as http:
+        view = presenter_view(server, http)
+        key = view["join_key"]
+        assert view["join_url"] == f"{server.base_url}/j/{server.code}?k={key}"
+        keyed = http.get(f"/api/sessions/{server.code}/qr.svg", params={"k": key})
+        assert keyed.content == qr_svg(f"{server.base_url}/j/{server.code}?k={key}")
+        forged = http.get(f"/api/sessions/{server.code}/qr.svg", params={"k": "aaaaaaaa"})
+        assert forged.content == qr_svg(f"{server.base_url}/j/{server.code}")
+
+
+def test_a_session_takes_at_most_its_cap_of_participants(server_factory) -> None:
+    server = server_factory(args=["--max-participants", "5"])
+    with httpx.Client(base_url=server.base_url) as http:
+        tokens = [join(http, server.code).json()["participant"] for _ in range(5)]
+        full = join(http, server.code)
+        assert full.status_code == 409 and full.json()["error"] == "session_full"
+        rejoin = http.post(f"/api/sessions/{server.code}/join", json={"participant": tokens[0]})
+        assert rejoin.status_code == 200  # those inside stay inside
+        assert presenter_view(server, http)["max_participants"] == 5
+
+
+def test_the_presenter_can_lock_joining_while_the_room_keeps_voting(server) -> None:
+    with httpx.Client(base_url=server.base_url) as http:
+        inside = join(http, server.code).json()["participant"]
+        control(server, http, "goto", question="rol")
+        locked = control(server, http, "lock")
+        assert locked.json()["presenter"]["joining_locked"] is True
+        refused = join(http, server.code)
+        assert refused.status_code == 409 and refused.json()["error"] == "joining_locked"
+        assert vote(http, server.code, inside, "rol", "vdab").status_code == 201
+        control(server, http, "unlock")
+        assert join(http, server.code).status_code == 201

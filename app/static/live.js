@@ -9,6 +9,7 @@
   var BACKOFF_MAX_MS = 15000;
   var PING_EVERY_MS = 20000;
   var SILENCE_LIMIT_MS = 50000; // no frame at all for this long: the socket is dead, replace it
+  var GONE_CLOSE_CODE = 4404; // the server closed the socket because the session was deleted
 
   /** Backoff delays: 0.5 s doubling to 15 s, each with ±50 % jitter so a room full of phones
    * does not reconnect in lockstep after a server restart. */
@@ -31,7 +32,8 @@
 
   /**
    * opts.path(): the socket path (called on every attempt, so a new token is picked up);
-   * opts.onMessage(obj); opts.onOpen(); opts.onDown(failures): the socket closed or never opened.
+   * opts.onMessage(obj); opts.onOpen(); opts.onDown(failures): the socket closed or never opened;
+   * opts.onGone(): the server closed it because the session was deleted (no reconnecting).
    */
   function LiveSocket(opts) {
     this.opts = opts;
@@ -169,9 +171,15 @@
       }
       if (msg && typeof msg === "object") self.opts.onMessage(msg);
     };
-    ws.onclose = function () {
+    ws.onclose = function (ev) {
       if (self.ws !== ws) return;
       self.ws = null;
+      if (ev && ev.code === GONE_CLOSE_CODE && self.opts.onGone) {
+        self.stopped = true; // the session was deleted: reconnecting cannot help
+        self.clearTimers();
+        self.opts.onGone();
+        return;
+      }
       self.down();
     };
     ws.onerror = function () {
@@ -192,8 +200,39 @@
     }, this.backoff.next());
   };
 
-  /** fetch with a timeout; resolves {status, body} (body is parsed JSON or null), rejects only
-   * on network failure or timeout. */
+  /** A results message as a whole result. Change messages (`base`, `changes`: the name of a
+   * list sent as runs `[start, end]` of the previous list plus new strings) build on the
+   * previous result, which must be the message numbered `base`; returns null when it is not
+   * (the caller asks the server to resync). */
+  function resultFrom(msg, previous, previousVersion) {
+    var r = msg.result;
+    if (typeof msg.base !== "number") return r;
+    var field = msg.changes;
+    if (!previous || previousVersion !== msg.base || previous.id !== r.id || !field) return null;
+    var old = previous[field];
+    var delta = r[field];
+    if (!Array.isArray(old) || !Array.isArray(delta)) return null;
+    var list = [];
+    for (var i = 0; i < delta.length; i++) {
+      var item = delta[i];
+      if (Array.isArray(item)) {
+        if (item[1] > old.length) return null;
+        for (var j = item[0]; j < item[1]; j++) list.push(old[j]);
+      } else {
+        list.push(item);
+      }
+    }
+    var whole = {};
+    Object.keys(r).forEach(function (k) {
+      whole[k] = r[k];
+    });
+    whole[field] = list;
+    return whole;
+  }
+
+  /** fetch with a timeout; resolves {status, body, retryAfter} (body is parsed JSON or null,
+   * retryAfter the Retry-After header in seconds or 0), rejects only on network failure or
+   * timeout. */
   function fetchJSON(url, options, timeoutMs) {
     options = options || {};
     var init = {
@@ -226,7 +265,8 @@
             } catch (e) {
               body = null;
             }
-            return { status: res.status, body: body };
+            var wait = parseInt(res.headers.get("Retry-After") || "", 10);
+            return { status: res.status, body: body, retryAfter: wait > 0 ? wait : 0 };
           });
         })
         .then(
@@ -274,6 +314,7 @@
     Backoff: Backoff,
     LiveSocket: LiveSocket,
     fetchJSON: fetchJSON,
+    resultFrom: resultFrom,
     clear: clear,
     el: el,
     safeLink: safeLink

@@ -19,6 +19,9 @@
   var API = "/api/sessions/" + encodeURIComponent(code);
   var TOKEN_KEY = "rondvraag:p:" + code;
   var PENDING_KEY = "rondvraag:pending:" + code;
+  // The join key from the QR code's URL: it lets a full room behind one address join at once.
+  var keyMatch = /[?&]k=([a-z0-9]{1,16})(?:&|$)/.exec(window.location.search);
+  var JOIN_KEY = keyMatch ? keyMatch[1] : null;
   var INTERACTIVE = { choice: true, wordcloud: true, open: true, scales: true };
 
   /* ---------------------------------------------------------------- storage (with fallback) */
@@ -203,6 +206,10 @@
     if (fromSocket) S.acceptAny = false;
     S.version = v;
     S.state = st;
+    if (st.ended) {
+      showEnded();
+      return;
+    }
     var slide = liveSlide();
     if (slide && isInteractive(slide) && typeof st.round === "number") {
       var before = S.rounds[slide.id];
@@ -272,11 +279,15 @@
   }
 
   function applyResults(msg) {
-    var r = msg.result;
     var slide = liveSlide();
-    if (!r || !slide || r.id !== slide.id) return;
+    if (!msg.result || !slide || msg.result.id !== slide.id) return;
     var v = typeof msg.version === "number" ? msg.version : 0;
     if (v < S.resultsVersion) return;
+    var r = L.resultFrom(msg, S.results, S.resultsVersion);
+    if (!r) {
+      socket.send({ type: "resync" }); // a change we cannot apply: ask for the whole view
+      return;
+    }
     S.resultsVersion = v;
     S.results = r;
     renderResults();
@@ -666,12 +677,16 @@
     sendPending();
   }
 
-  function scheduleRetry() {
+  /** Try the pending answer again: after the server's Retry-After when it gave one (a busy
+   * server says how long to wait), else after the jittered backoff. */
+  function scheduleRetry(retryAfter) {
     if (retryTimer) return;
+    var delay = retryBackoff.next();
+    if (retryAfter) delay = Math.max(delay, retryAfter * 1000 * (1 + Math.random() / 4));
     retryTimer = window.setTimeout(function () {
       retryTimer = null;
       sendPending();
-    }, retryBackoff.next());
+    }, delay);
   }
 
   function setSendStatus(question, status) {
@@ -698,7 +713,7 @@
     ).then(
       function (res) {
         S.inflight = false;
-        handleSendResult(p, res.status, res.body || {});
+        handleSendResult(p, res.status, res.body || {}, res.retryAfter);
       },
       function () {
         S.inflight = false;
@@ -719,7 +734,7 @@
     }
   }
 
-  function handleSendResult(p, status, data) {
+  function handleSendResult(p, status, data, retryAfter) {
     var replaced = S.pending !== p;
     var slide = liveSlide();
     var live = slide && slide.id === p.question;
@@ -755,12 +770,20 @@
     }
     if (status === 429 || status >= 500 || status === 0) {
       setSendStatus(p.question, "pending");
-      scheduleRetry();
+      scheduleRetry(retryAfter);
+      return;
+    }
+    if (status === 404 && data && data.error === "unknown_session") {
+      showGone();
       return;
     }
     // A definite no (400, 404, 409, 413...): the answer will never be accepted as it is.
     dropPending(p);
     var detail = data && typeof data.detail === "string" && data.detail ? data.detail : t("vote.error");
+    if (status === 409 && data && data.error === "session_ended") {
+      showEnded();
+      return;
+    }
     if (status === 409) {
       // not_live or voting_closed: the question moved on before the answer got there.
       setNotice(t("vote.toolate"), "late");
@@ -881,12 +904,22 @@
   /* ---------------------------------------------------------------- session gone */
 
   function showGone() {
+    showFinal(t("load.gone"), "notice notice-error");
+  }
+
+  /** The presenter ended the session: it takes no more answers; say thank you. */
+  function showEnded() {
+    showFinal(t("ended.thanks"), "notice notice-ok");
+  }
+
+  function showFinal(text, className) {
+    if (S.gone) return;
     S.gone = true;
     socket.stop();
     setBanner(false);
     clear(app);
     var box = el("div", "gone");
-    box.appendChild(el("p", "notice notice-error", t("load.gone")));
+    box.appendChild(el("p", className, text));
     var a = el("a", "btn btn-primary", t("load.home"));
     a.setAttribute("href", "/");
     box.appendChild(a);
@@ -916,7 +949,8 @@
     onDown: function (failures) {
       setBanner(true);
       if (failures >= 2) pollState();
-    }
+    },
+    onGone: showGone
   });
 
   /** While the socket is down, fetch the state over HTTP: keeps the page useful behind proxies
@@ -936,14 +970,18 @@
   var socketStarted = false;
 
   function join() {
+    if (S.gone) return;
     var saved = S.token;
-    L.fetchJSON(API + "/join", { method: "POST", body: saved ? { participant: saved } : {} }, 10000).then(
+    var request = saved ? { participant: saved } : JOIN_KEY ? { key: JOIN_KEY } : {};
+    L.fetchJSON(API + "/join", { method: "POST", body: request }, 10000).then(
       function (res) {
         var data = res.body || {};
         if ((res.status === 200 || res.status === 201) && typeof data.participant === "string") {
           S.token = data.participant;
           storeSet(TOKEN_KEY, S.token);
           joinBackoff.reset();
+          setNotice(null);
+          forgetJoinKey();
           if (!socketStarted) {
             socketStarted = true;
             socket.start();
@@ -957,23 +995,53 @@
           showGone();
           return;
         }
+        if (res.status === 409 && data.error === "session_ended") {
+          showEnded();
+          return;
+        }
+        if (res.status === 409 && (data.error === "session_full" || data.error === "joining_locked")) {
+          // Full, or the presenter paused joining: say so, and look again now and then.
+          setNotice(t(data.error === "session_full" ? "join.full" : "join.locked"), "error");
+          window.setTimeout(join, 15000 * (0.75 + Math.random() / 2));
+          return;
+        }
         if (saved && res.status >= 400 && res.status < 500 && res.status !== 429) {
           storeDel(TOKEN_KEY); // refused or unreadable token: join fresh
           S.token = null;
           join();
           return;
         }
-        retryJoin();
+        if (res.status === 429) {
+          setNotice(t("join.busy"), "info");
+          retryJoin(res.retryAfter);
+          return;
+        }
+        retryJoin(0);
       },
       function () {
-        retryJoin();
+        retryJoin(0);
       }
     );
   }
 
-  function retryJoin() {
+  /** Join again later: after Retry-After when the server said how long (plus a little jitter,
+   * so a room that was told "wait 3 s" does not come back in the same millisecond). */
+  function retryJoin(retryAfter) {
     setBanner(true);
-    window.setTimeout(join, joinBackoff.next());
+    var delay = joinBackoff.next();
+    if (retryAfter) delay = Math.max(delay, retryAfter * 1000 * (1 + Math.random() / 4));
+    window.setTimeout(join, delay);
+  }
+
+  /** Once joined, the key has done its job: drop it from the address bar, so a shared or
+   * bookmarked link does not carry it. */
+  function forgetJoinKey() {
+    if (!JOIN_KEY || !window.history || !window.history.replaceState) return;
+    try {
+      window.history.replaceState(null, "", window.location.pathname);
+    } catch (e) {
+      /* not allowed here: harmless */
+    }
   }
 
   window.addEventListener("online", function () {

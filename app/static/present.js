@@ -1,7 +1,7 @@
 /* The projector and remote page: renders the server's state (so a projector and a laptop stay
  * in sync), shows live results, and sends control actions over HTTP.
  * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
- * Q QR corner, F full screen. Plain ES2017, no modules. */
+ * Q QR corner, L lock/open joining, F full screen. Plain ES2017, no modules. */
 (function () {
   "use strict";
 
@@ -48,8 +48,11 @@
     connected: document.getElementById("st-connected"),
     responses: document.getElementById("st-responses"),
     voting: document.getElementById("st-voting"),
-    hidden: document.getElementById("st-hidden")
+    hidden: document.getElementById("st-hidden"),
+    joins: document.getElementById("st-joins"),
+    ended: document.getElementById("st-ended")
   };
+  var qrCornerImg = qrCorner.querySelector("img");
 
   /* ---------------------------------------------------------------- remote mode */
 
@@ -119,11 +122,15 @@
   }
 
   function applyResults(msg) {
-    var r = msg.result;
     var slide = liveSlide();
-    if (!r || typeof r !== "object") return;
+    if (!msg.result || typeof msg.result !== "object") return;
     var v = typeof msg.version === "number" ? msg.version : 0;
-    if (S.result && S.result.id === r.id && v < S.resultVersion) return;
+    if (S.result && S.result.id === msg.result.id && v < S.resultVersion) return;
+    var r = L.resultFrom(msg, S.result, S.resultVersion);
+    if (!r) {
+      socket.send({ type: "resync" }); // a change we cannot apply: ask for the whole view
+      return;
+    }
     S.result = r;
     S.resultVersion = v;
     if (slide && r.id === slide.id && S.view) S.view.update(r);
@@ -147,10 +154,32 @@
     else renderInteractive(slide);
   }
 
+  /** The QR code's address: with the current join key once the server has told us it. */
+  function qrSource() {
+    var p = (S.state && S.state.presenter) || {};
+    return API + "/qr.svg" + (p.join_key ? "?k=" + encodeURIComponent(p.join_key) : "");
+  }
+
+  /** Swap a QR image only once the new one has loaded, so the code never blinks. */
+  function showQr(img) {
+    var src = qrSource();
+    if (img.getAttribute("data-src") === src) return;
+    img.setAttribute("data-src", src);
+    if (!img.getAttribute("src")) {
+      img.setAttribute("src", src);
+      return;
+    }
+    var next = new window.Image();
+    next.onload = function () {
+      if (img.getAttribute("data-src") === src) img.setAttribute("src", src);
+    };
+    next.src = src;
+  }
+
   function renderJoin(slide) {
     var wrap = el("div", "join");
     var qr = el("img", "join-qr");
-    qr.setAttribute("src", API + "/qr.svg");
+    showQr(qr);
     qr.setAttribute("alt", "QR");
     var info = el("div", "join-info");
     info.appendChild(el("h1", "join-title", slide.title || body.getAttribute("data-title") || ""));
@@ -222,9 +251,12 @@
     body.classList.toggle("voting-closed", !!(s && interactive && !s.voting_open));
     if (S.resultsBox) S.resultsBox.classList.toggle("is-hidden", hidden);
 
-    var showQr = !!(interactive && S.qrVisible);
-    qrCorner.hidden = !showQr;
-    body.classList.toggle("with-qr", showQr);
+    var cornerQr = !!(interactive && S.qrVisible);
+    qrCorner.hidden = !cornerQr;
+    body.classList.toggle("with-qr", cornerQr);
+    showQr(qrCornerImg);
+    var joinQr = slideBox.querySelector(".join-qr");
+    if (joinQr) showQr(joinQr);
 
     // Status line.
     var pos = s && s.position;
@@ -240,12 +272,24 @@
     st.voting.className = "st st-voting " + (s && s.voting_open ? "is-open" : "is-closed");
     st.hidden.hidden = !hidden;
     st.hidden.textContent = t("results.hidden");
+    var locked = !!(s && s.presenter && s.presenter.joining_locked);
+    var joins = typeof p.joins_last_minute === "number" ? p.joins_last_minute : null;
+    st.joins.hidden = joins === null && !locked;
+    st.joins.textContent = locked ? t("present.locked") : t("present.joinsPerMin", { n: joins || 0 });
+    st.joins.title = t("present.joinsTitle");
+    st.joins.className = "st st-joins" + (locked ? " is-locked" : "");
+    var ended = !!(s && s.ended);
+    body.classList.toggle("session-ended", ended);
+    st.ended.hidden = !ended;
+    st.ended.textContent = t("present.ended");
 
     // Controls.
     setCtl("voting", s && s.voting_open ? t("present.closeVoting") : t("present.openVoting"), !interactive);
     setCtl("results", s && s.results_visible ? t("present.hide") : t("present.reveal"), !interactive);
     setCtl("reset", null, !interactive);
     setCtl("qr", null, !interactive, S.qrVisible);
+    setCtl("lock", locked ? t("present.unlock") : t("present.lock"), ended, locked);
+    setCtl("end", null, ended);
     var idx = pos ? pos.index : -1;
     setCtl("prev", null, !pos || idx <= 0);
     setCtl("next", null, !pos || idx >= pos.total - 1);
@@ -390,7 +434,18 @@
     if (window.confirm(t("present.resetConfirm"))) control("reset");
   }
 
+  function toggleJoining() {
+    var p = (S.state && S.state.presenter) || {};
+    control(p.joining_locked ? "unlock" : "lock");
+  }
+
+  function endSession() {
+    if (S.state && !S.state.ended && window.confirm(t("present.endConfirm"))) control("end");
+  }
+
   var ACTIONS = {
+    lock: toggleJoining,
+    end: endSession,
     prev: function () {
       control("prev");
     },
@@ -428,6 +483,7 @@
     else if (key === " " || key === "Spacebar" || ev.code === "Space") toggleResults();
     else if (key === "o" || key === "O") toggleVoting();
     else if (key === "q" || key === "Q") toggleQr();
+    else if (key === "l" || key === "L") toggleJoining();
     else if (key === "f" || key === "F") toggleFullscreen();
     else handled = false;
     if (handled) ev.preventDefault();

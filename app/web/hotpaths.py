@@ -124,6 +124,6 @@ class HotPaths:
             if participant is not None:
                 answers = await session.my_answers(participant)
                 client.offer("answers", encode({"type": "answers", "answers": answers}))
-            await read_until_closed(websocket, client)
+            await read_until_closed(websocket, client, session, presenter=False)
         finally:
             session.disconnect_phone(client)

@@ -39,15 +39,16 @@ async def presenter_socket(websocket: WebSocket, code: str) -> None:
     client = Client(websocket.send_text, close=lambda code: websocket.close(code=code))
     session.connect_presenter(client)
     try:
-        await read_until_closed(websocket, client, session)
+        await read_until_closed(websocket, client, session, presenter=True)
     finally:
         session.disconnect_presenter(client)
 
 
 async def read_until_closed(
-    websocket: WebSocket, client: Client, presenter_of: LiveSession | None = None
+    websocket: WebSocket, client: Client, session: LiveSession, *, presenter: bool
 ) -> None:
-    """Answer pings; a presenter may also send control actions. Ends when the socket closes."""
+    """Answer pings and resync requests; a presenter may also send control actions. Ends
+    when the socket closes."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -61,10 +62,13 @@ async def read_until_closed(
             continue
         if not isinstance(data, dict):
             continue
-        if data.get("type") == "ping":
+        kind = data.get("type")
+        if kind == "ping":
             client.offer("pong", _PONG)
-        elif data.get("type") == "control" and presenter_of is not None:
-            await _control(presenter_of, client, data)
+        elif kind == "resync":
+            session.resync(client, presenter)
+        elif kind == "control" and presenter:
+            await _control(session, client, data)
 
 
 async def _control(session: LiveSession, client: Client, data: dict) -> None:

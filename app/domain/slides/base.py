@@ -91,6 +91,14 @@ class Question(Slide):
         """Results from the stored (already normalised) answers, in the RESULT shape."""
         raise NotImplementedError
 
+    # The list in a live view that grows with the room, pushed to screens as changes.
+    live_list: ClassVar[str | None] = None
+
+    def live_view(self, result: dict[str, Any], size: int) -> dict[str, Any]:
+        """The result as screens get it live: where a result grows with the room, only the
+        `size` items a screen can show (the HTTP results and exports keep everything)."""
+        return result
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FreeText(Question):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .base import FreeText, register, text_entries
 
@@ -16,5 +16,12 @@ class OpenQuestion(FreeText):
             raw, max_answers=self.max_answers, max_length=self.max_length, single_line=False
         )
 
+    live_list: ClassVar[str | None] = "answers"
+
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         return {"answers": [entry for answer in answers for entry in answer]}
+
+    def live_view(self, result: dict[str, Any], size: int) -> dict[str, Any]:
+        """The newest `size` answers (oldest first, as in the full result) and the total."""
+        answers = result["answers"]
+        return {**result, "answers": answers[-size:], "total": len(answers)}

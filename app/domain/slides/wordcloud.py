@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, ClassVar
 
 from .base import FreeText, register, text_entries
@@ -35,3 +36,9 @@ class WordCloud(FreeText):
             counter.update(answer)
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         return {"counts": dict(ranked)}
+
+    def live_view(self, result: dict[str, Any], size: int) -> dict[str, Any]:
+        """The `size` most frequent entries (a cloud shows no more), and how many there are."""
+        counts = result["counts"]
+        top = counts if len(counts) <= size else dict(islice(counts.items(), size))
+        return {**result, "counts": top, "distinct": len(counts)}
