@@ -3,16 +3,30 @@
 Routes never touch a store; the service does. A store acknowledges a write only once it is
 durable (committed), so "answer received" on a phone means the answer survives a crash.
 Tallies are always derived from stored responses, never counted separately.
+
+Two implementations share this contract: SQLite (one process, the default) and PostgreSQL
+(many workers and hosts). Everything a replica must agree on lives here: sessions and their
+presenter state (changed by compare-and-set on its version), participants, responses, and the
+secrets every replica shares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 
 class StoreUnavailable(Exception):
-    """The database cannot take the write right now (disk full, file locked). Retryable: 503."""
+    """The database cannot take the write right now (disk full, locked, server down): a 503."""
+
+
+class SessionGone(Exception):
+    """The session does not exist (any more): deleted, or never created. A 404."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"there is no session {code}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,20 @@ class SessionRecord:
     deck_source: str  # the YAML text the session was created from, kept for exports
     state: dict[str, Any]  # the presenter's state (live slide, voting, reveal, rounds, version)
     created_at: str  # ISO 8601 UTC
+    ended_at: str | None = None  # ISO 8601 UTC once ended: read-only from then on
+    serving_until: str | None = None  # a server's lease: it serves this session until then
+
+    @property
+    def version(self) -> int:
+        return int(self.state.get("version", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """The outcome of storing one answer."""
+
+    replaced: bool  # the participant had answered this question in this round before
+    seq: int  # the response's sequence number, increasing per database: orders updates
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,44 +68,77 @@ class StoredResponse:
 
 
 class Store(Protocol):
-    """Everything Rondvraag stores. All methods are coroutines and never block the event loop."""
+    """Everything Rondvraag stores. All methods are coroutines and never block the event loop.
+
+    Writes raise StoreUnavailable when the database cannot take them (retryable) and
+    SessionGone when the session does not exist.
+    """
 
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
 
+    async def shared_secret(self, name: str, make: Callable[[], str]) -> str:
+        """The secret called `name`, created with `make()` by whichever replica asks first."""
+        ...
+
+    async def open_session(
+        self,
+        deck: str,
+        title: str,
+        deck_source: str,
+        state: dict[str, Any],
+        new_code: Callable[[], str],
+    ) -> SessionRecord:
+        """The deck's open (not ended) session, or a new one under a fresh code.
+
+        At most one open session per deck, enforced by the database: replicas starting at
+        the same moment end up with the same session. `new_code()` proposes join codes.
+        """
+        ...
+
     async def create_session(
         self, code: str, deck: str, title: str, deck_source: str, state: dict[str, Any]
     ) -> SessionRecord:
-        """Create a session. Raises ValueError if the code is taken."""
+        """Create a session under a given code. Raises ValueError if the code is taken."""
         ...
 
     async def get_session(self, code: str) -> SessionRecord | None: ...
 
     async def find_session(self, deck: str) -> SessionRecord | None:
-        """The newest session of a deck, so a restarted server resumes it with the same code."""
+        """The deck's open session, so a restarted server resumes it with the same code."""
         ...
 
     async def list_sessions(self) -> list[SessionRecord]:
         """Every session, newest first."""
         ...
 
-    async def save_state(self, code: str, state: dict[str, Any]) -> None: ...
+    async def save_state(
+        self, code: str, state: dict[str, Any], expected_version: int | None = None
+    ) -> bool:
+        """Replace the presenter's state; with `expected_version`, only if the stored state
+        still has that version (compare-and-set). True if written. Raises SessionGone."""
+        ...
+
+    async def end_sessions(self, *, keep: str | None = None, code: str | None = None) -> list[str]:
+        """End one open session (`code`), or every open session but `keep`; returns the codes
+        ended. An ended session is read-only: no joins, no answers."""
+        ...
+
+    async def set_serving(self, code: str, until: str | None) -> None:
+        """Record that a server serves this session until `until` (ISO 8601 UTC), or no more."""
+        ...
 
     async def add_participant(self, code: str, participant: str) -> str:
-        """Register a participant (idempotent); returns their pseudonym.
-
-        Raises ValueError for an unknown session.
-        """
+        """Register a participant (idempotent); returns their pseudonym. Raises SessionGone."""
         ...
 
     async def save_response(
         self, code: str, question: str, round: int, participant: str, answer: Any
-    ) -> bool:
-        """Store or replace the participant's answer; returns True if it replaced one.
+    ) -> Saved:
+        """Store or replace the participant's answer; returns only after the commit.
 
-        Returns only after the write is committed. Raises StoreUnavailable if it cannot be,
-        ValueError for an unknown session.
+        Raises StoreUnavailable if it cannot be committed, SessionGone for an unknown session.
         """
         ...
 
