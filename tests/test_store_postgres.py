@@ -578,7 +578,11 @@ async def test_deadlock_with_another_writer_is_retried_instead_of_failing_the_ba
         saves = asyncio.gather(
             store.save_response(CODE, "q", 1, "a", 1), store.save_response(CODE, "q", 1, "b", 1)
         )
-        await asyncio.sleep(0.05)  # the batch has locked a and waits for b
+        while not await blocker.fetchval(  # until the batch has locked a and waits for b
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = 'rondvraag' AND wait_event_type = 'Lock'"
+        ):
+            await asyncio.sleep(0.01)
         # A lock cycle: the batch waited longer, so PostgreSQL aborts it, and it is retried.
         await blocker.execute("UPDATE responses SET answer = '9' WHERE participant = 'a'")
         await blocker.execute("COMMIT")
