@@ -11,8 +11,10 @@ Why this shape:
   (postgres_batch.py): concurrent calls share one transaction. Everything else is rare and
   runs as a single autocommitted statement on a pooled connection.
 - No cache: other workers write too, and there is no cross-process cache coherence, so
-  `answers()` queries every time; an index on (session, question, round, seq) makes it one
-  ordered index range scan, and the answers come back as one JSON array.
+  `answers()` queries every time: one range scan of the primary key (session, question,
+  round, participant), sorted by seq, returned as one JSON array (one parse, not thousands).
+  No index covers `seq` or `answer`, so replacing an answer is a HOT update that touches no
+  index (fillfactor 80 leaves room for it on the page).
 - The server going away (stopped, restarting, connection broken, timeouts) is StoreUnavailable,
   a retryable 503; the pool is emptied and reconnects by itself when the server is back. Bugs
   stay bugs: only connection-level and resource errors are translated.
@@ -72,9 +74,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (session, question, round, participant),
         FOREIGN KEY (session, participant)
             REFERENCES participants (session, participant) ON DELETE CASCADE
-    );
+    ) WITH (fillfactor = 80);
     ALTER SEQUENCE response_seq OWNED BY responses.seq;
-    CREATE INDEX responses_by_question ON responses (session, question, round, seq);
     CREATE TABLE secrets (name text PRIMARY KEY, value text NOT NULL);
     """,
 ]
