@@ -427,6 +427,8 @@ class PostgresStore:
             raise StoreUnavailable("the store is closed")
         try:
             conn = await pool.acquire(timeout=self._connect_timeout)
+        except asyncpg.InterfaceError as exc:  # the pool is closing: close() is under way
+            raise StoreUnavailable("the store is closed") from exc
         except Exception as exc:
             raise await self._translate(exc) from exc
         try:
