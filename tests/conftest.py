@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from pg_server import pg_cluster, pg_url  # noqa: F401  (fixtures: a real PostgreSQL)
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -150,7 +150,7 @@ async def test_create_session_with_taken_code_is_refused(store: SQLiteStore) -> 
 
 
 async def test_a_deck_has_at_most_one_open_session(store: SQLiteStore) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ValueError, match="open session"):
         await store.create_session("222222", "samenwerking", "Again", "", {})
     await store.create_session("333333", "andere", "Other deck", "", {})
     found = await store.find_session("samenwerking")
@@ -165,8 +165,13 @@ async def test_open_session_resumes_the_open_one_and_starts_anew_after_it_ended(
     codes = iter(["444444", "555555"])
     again = await store.open_session("samenwerking", "S", "", {}, lambda: next(codes))
     assert again.code == CODE and again.ended_at is None
+    await store.add_participant(CODE, "alice")
     assert await store.end_sessions(code=CODE) == [CODE]
     assert await store.end_sessions(code=CODE) == []  # ending twice ends nothing
+    with pytest.raises(SessionGone):  # an ended session takes no answers, not even old hands'
+        await store.save_response(CODE, "q", 1, "alice", "te laat")
+    with pytest.raises(SessionGone):
+        await store.add_participant(CODE, "bob")
     ended = await store.get_session(CODE)
     assert ended is not None and ISO_UTC_MS.match(ended.ended_at or "")
     assert await store.find_session("samenwerking") is None
@@ -211,6 +216,8 @@ async def test_serving_lease_is_recorded(store: SQLiteStore) -> None:
     await store.set_serving(CODE, None)
     record = await store.get_session(CODE)
     assert record is not None and record.serving_until is None
+    with pytest.raises(SessionGone):
+        await store.set_serving("999999", None)
 
 
 async def test_response_seq_increases_with_every_save(store: SQLiteStore) -> None:

@@ -52,7 +52,11 @@ class Saved:
     """The outcome of storing one answer."""
 
     replaced: bool  # the participant had answered this question in this round before
-    seq: int  # the response's sequence number, increasing per database: orders updates
+    # Drawn when the write is queued, increasing per database. For one (session, question,
+    # round, participant) the stored answer is always the one with the highest seq, so a
+    # consumer of updates (a live tally) keeps the highest-seq update per key; commit order
+    # across workers may differ from seq order.
+    seq: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,8 @@ class Store(Protocol):
     async def create_session(
         self, code: str, deck: str, title: str, deck_source: str, state: dict[str, Any]
     ) -> SessionRecord:
-        """Create a session under a given code. Raises ValueError if the code is taken."""
+        """Create a session under a given code. Raises ValueError if the code is taken or the
+        deck already has an open session."""
         ...
 
     async def get_session(self, code: str) -> SessionRecord | None: ...
@@ -126,11 +131,13 @@ class Store(Protocol):
         ...
 
     async def set_serving(self, code: str, until: str | None) -> None:
-        """Record that a server serves this session until `until` (ISO 8601 UTC), or no more."""
+        """Record that a server serves this session until `until` (ISO 8601 UTC), or no more.
+        Raises SessionGone."""
         ...
 
     async def add_participant(self, code: str, participant: str) -> str:
-        """Register a participant (idempotent); returns their pseudonym. Raises SessionGone."""
+        """Register a participant (idempotent); returns their pseudonym. Raises SessionGone
+        for an unknown or ended session."""
         ...
 
     async def save_response(
@@ -138,7 +145,8 @@ class Store(Protocol):
     ) -> Saved:
         """Store or replace the participant's answer; returns only after the commit.
 
-        Raises StoreUnavailable if it cannot be committed, SessionGone for an unknown session.
+        Raises StoreUnavailable if it cannot be committed, SessionGone for an unknown or ended
+        session.
         """
         ...
 

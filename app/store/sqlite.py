@@ -214,6 +214,10 @@ class SQLiteStore:
         def op(conn: sqlite3.Connection) -> tuple[SessionRecord, Apply]:
             if conn.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone():
                 raise ValueError(f"session code {code} is taken")
+            if conn.execute(
+                "SELECT 1 FROM sessions WHERE deck = ? AND ended_at IS NULL", (deck,)
+            ).fetchone():
+                raise ValueError(f"deck {deck!r} already has an open session")
             created = _now()
             conn.execute(
                 "INSERT INTO sessions (code, deck, title, deck_source, state_json, created_at)"
@@ -284,7 +288,11 @@ class SQLiteStore:
         """Record a server's lease on the session (the CLI refuses to delete a served one)."""
 
         def op(conn: sqlite3.Connection) -> tuple[None, Apply]:
-            conn.execute("UPDATE sessions SET serving_until = ? WHERE code = ?", (until, code))
+            cur = conn.execute(
+                "UPDATE sessions SET serving_until = ? WHERE code = ?", (until, code)
+            )
+            if cur.rowcount == 0:
+                raise SessionGone(code)
             return None, None
 
         await self._write(op)
@@ -328,6 +336,8 @@ class SQLiteStore:
         key = (code, question, int(round))
 
         def op(conn: sqlite3.Connection) -> tuple[Saved, Apply]:
+            if not _session_open(conn, code):
+                raise SessionGone(code)
             _, added = self._ensure_participant(conn, code, participant)
             replaced = (
                 conn.execute(
@@ -517,7 +527,7 @@ class SQLiteStore:
         row = conn.execute(sql, (code, participant)).fetchone()
         if row is not None:
             return int(row[0]), False
-        if not _session_exists(conn, code):
+        if not _session_open(conn, code):
             raise SessionGone(code)
         (seq,) = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM participants WHERE session = ?", (code,)
@@ -585,6 +595,12 @@ def make_private(path: Path) -> None:
     for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if name.exists() and name.stat().st_mode & 0o077:
             os.chmod(name, 0o600)
+
+
+def _session_open(conn: sqlite3.Connection, code: str) -> bool:
+    """The session exists and has not ended (it takes participants and answers)."""
+    sql = "SELECT 1 FROM sessions WHERE code = ? AND ended_at IS NULL"
+    return conn.execute(sql, (code,)).fetchone() is not None
 
 
 def _session_exists(conn: sqlite3.Connection, code: str) -> bool:
