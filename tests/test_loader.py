@@ -160,6 +160,84 @@ def test_alias_bomb_is_refused_quickly() -> None:
     assert any("expands to more than" in p for p in problems), problems
 
 
+DEEP = 500  # far past MAX_DEPTH, and deep enough to exhaust Python's stack without the bound
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (
+            GOOD_HEAD + "  - type: join\nx: " + "[" * DEEP + "]" * DEEP + "\n",
+            "deck.yaml:4: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD + "  - type: join\nx: " + "{a: " * DEEP + "1" + "}" * DEEP + "\n",
+            "deck.yaml:4: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD + "  - type: join\nx:\n" + "".join("  " * i + "-\n" for i in range(1, DEEP)),
+            "deck.yaml:24: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD + "  - type: join\nx:\n" + "".join("  " * i + "a:\n" for i in range(1, DEEP)),
+            "deck.yaml:24: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: content\n    title: Hoi\n    links: "
+            + "[" * DEEP
+            + "]" * DEEP
+            + "\n",
+            "deck.yaml:5: nesting deeper than 20 levels",
+        ),
+        (
+            "title: T\nslides: [{type: join}]\na: &a "
+            + "[" * 15
+            + "1"
+            + "]" * 15
+            + "\nb: "
+            + "[" * 10
+            + "*a"
+            + "]" * 10
+            + "\n",
+            "deck.yaml:3: nesting deeper than 20 levels",
+        ),
+        (
+            "title: T\nslides: [{type: join}]\nx: &a [1, *a]\n",
+            "deck.yaml:3: a YAML alias refers to the list or mapping that contains it",
+        ),
+        (
+            "title: T\nslides: [{type: join}]\nx: &a {b: *a}\n",
+            "deck.yaml:3: a YAML alias refers to the list or mapping that contains it",
+        ),
+    ],
+    ids=[
+        "flow-lists",
+        "flow-mappings",
+        "block-lists",
+        "block-mappings",
+        "inside-content-slide",
+        "stacked-by-alias",
+        "list-containing-itself",
+        "mapping-containing-itself",
+    ],
+)
+def test_deep_nesting_is_a_deck_error_not_a_recursion_error(yaml_text: str, expected: str) -> None:
+    problems = problems_of(yaml_text)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_nesting_at_the_limit_still_loads_far_enough_to_report_the_real_problem() -> None:
+    nineteen = "[" * 19 + "]" * 19  # inside the deck mapping: 20 levels in all
+    problems = problems_of("title: T\nslides: [{type: join}]\nx: " + nineteen + "\n")
+    assert problems == ["deck.yaml:3: deck: unknown key 'x'"]
+
+
+def test_many_small_values_stop_at_the_value_limit_while_composing() -> None:
+    problems = problems_of("title: T\nslides: [{type: join}]\nx: [" + "1, " * 300_000 + "]\n")
+    assert problems == ["deck.yaml:3: the document has more than 50000 values"]
+
+
 def test_oversized_deck_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text("title: T\nslides: [{type: join}]\n# " + "x" * (1024 * 1024) + "\n")
@@ -216,6 +294,16 @@ def test_serve_refuses_a_broken_deck_with_file_line_and_no_traceback(tmp_path: P
     assert result.returncode == 1
     assert f"{broken}:6: slide 1 (w): unknown key 'max'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_and_serve_refuse_a_deeply_nested_deck_with_file_line(tmp_path: Path) -> None:
+    deep = tmp_path / "talk.yaml"
+    deep.write_text("title: T\nslides:\n  - type: join\nx: " + "[" * 500 + "]" * 500 + "\n")
+    for args in (("validate",), ("serve", "--port", "0", "--data", str(tmp_path / "data"))):
+        result = run_cli(args[0], str(deep), *args[1:])
+        assert result.returncode == 1, result.stderr
+        assert f"{deep}:4: nesting deeper than 20 levels" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_validate_piped_into_head_ends_quietly() -> None:
