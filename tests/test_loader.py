@@ -256,6 +256,59 @@ def test_markdown_body_cannot_carry_raw_html() -> None:
     assert "<strong>vet</strong>" in html
 
 
+def content_slide(body: str) -> str:
+    """A content slide whose body is a YAML block, so any Markdown can go in as written."""
+    indented = "".join(f"      {line}\n" if line else "\n" for line in body.split("\n"))
+    return "  - type: content\n    body: |-\n" + indented
+
+
+def test_over_long_slide_body_is_refused_at_its_line() -> None:
+    problems = problems_of(GOOD_HEAD + "  - type: join\n" + content_slide("x" * 20_001))
+    assert problems == [
+        "deck.yaml:5: slide 2: 'body' has 20,001 characters; a slide's body may have at most 20,000"
+    ]
+
+
+def test_bodies_over_the_deck_wide_limit_are_refused_at_the_slide_that_passes_it() -> None:
+    slides = "".join(content_slide("abcd " * 4_000) for _ in range(8))  # 8 x 20,000
+    problems = problems_of(GOOD_HEAD + slides)
+    assert problems == [
+        "deck.yaml:19: slide 6: the bodies of all content slides together pass 100,000 characters"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "![" * 10_000,  # link and image labels: the slowest per character
+        "- a\n" * 4_999 + "- ab",  # a token per item: the most memory per character
+        "*a" * 10_000,  # emphasis delimiters
+        "[a]: https://example.org\n\n" + "[a]" * 6_658,  # reference links
+    ],
+    ids=["image-labels", "list-items", "emphasis", "reference-links"],
+)
+def test_a_body_at_the_limit_made_of_the_worst_markdown_still_loads(body: str) -> None:
+    assert len(body) == 20_000
+    deck = parse_deck(GOOD_HEAD + content_slide(body))
+    assert deck.slides[0].body == body
+    assert deck.slides[0].body_html
+
+
+def test_bodies_up_to_the_deck_wide_limit_load() -> None:
+    slides = "".join(content_slide("abcd " * 4_000) for _ in range(5))
+    assert len(parse_deck(GOOD_HEAD + slides).slides) == 5
+
+
+@pytest.mark.parametrize(
+    ("body", "tag"),
+    [(">" * 19_000 + " diep", "<blockquote>"), ("- " * 9_000 + "diep", "<ul>")],
+    ids=["quotes", "lists"],
+)
+def test_deep_markdown_nests_at_most_maxnesting_levels(body: str, tag: str) -> None:
+    html = parse_deck(GOOD_HEAD + content_slide(body)).slides[0].body_html
+    assert 1 <= html.count(tag) <= 20
+
+
 def test_notes_never_reach_the_public_view() -> None:
     deck = parse_deck(GOOD_HEAD + "  - type: join\n    notes: geheim\n")
     assert "geheim" not in str(deck.slides[0].public())
