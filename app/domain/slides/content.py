@@ -22,8 +22,9 @@ MAX_DECK_BODY_CHARS = 100_000
 # CommonMark with raw HTML switched off: `<script>` in a deck is shown as text, never run.
 # markdown-it also refuses javascript:/vbscript:/data: link targets. `maxNesting` bounds the
 # depth of quotes, lists, emphasis and links, so `>>>>…` or `[[[[…` never recurses deeply
-# (deeper content is shown as text); it is the preset's value, stated here so a change of
-# preset (the "default" one allows 100) cannot raise it unnoticed.
+# (deeper quotes and lists are left out, deeper inline markup stays text); it is the preset's
+# value, stated here so a change of preset (the "default" one allows 100, and the `[` runs
+# cost about five times as much there) cannot raise it unnoticed.
 _MARKDOWN = MarkdownIt(
     "commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": 20}
 )
