@@ -122,7 +122,8 @@ class FreeText(Question):
 # --- free text: what is kept, what counts as visible ----------------------------------------
 #
 # Format characters (category Cf) draw nothing and are dropped, with three exceptions that
-# real text and emoji need, each kept only where it does its job:
+# real text and emoji need, each kept only where it does its job. (Variation selectors such
+# as U+FE0F, which asks for the emoji form of ❤️, are marks (Mn), not Cf, and simply stay.)
 _ZWNJ = "\u200c"  # ZERO WIDTH NON-JOINER: Persian (می‌خواهم) and Indic scripts need it
 _ZWJ = "\u200d"  # ZERO WIDTH JOINER: one emoji of several (👨‍👩‍👧, 👩🏽‍💻), Indic conjuncts
 _JOINERS = frozenset((_ZWNJ, _ZWJ))
@@ -158,7 +159,7 @@ _NOT_VISIBLE_ALONE = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Mn", 
 _CASED = frozenset(("Lu", "Ll", "Lt"))  # letters of scripts with case: none of them joins
 
 
-def is_visible(ch: str) -> bool:
+def _is_visible(ch: str) -> bool:
     """Whether one character draws something by itself (see _NOT_VISIBLE_ALONE)."""
     return ch not in _BLANK_LOOKING and unicodedata.category(ch) not in _NOT_VISIBLE_ALONE
 
@@ -267,7 +268,7 @@ def text_entries(raw: Any, *, max_answers: int, max_length: int, single_line: bo
     invisible: list[int] = []
     for number, item in enumerate(items, start=1):
         text = clean_text(item, max_length=max_length, what="answer", single_line=single_line)
-        if any(is_visible(ch) for ch in text):
+        if any(_is_visible(ch) for ch in text):
             entries.append(text)
         elif item.strip():
             invisible.append(number)
