@@ -21,8 +21,9 @@ _MISSING = object()
 class Problems:
     """The growing list of problems of one deck file, and what the file has used so far.
 
-    `markdown_chars` sums the Markdown accepted across the file's slides, so a limit on the
-    whole deck (see slides/content.py) can be checked slide by slide, before rendering.
+    `markdown_chars` sums the Markdown bodies read so far across the file's slides, so a
+    limit on the whole deck (see slides/content.py) can be checked slide by slide, before
+    rendering.
     """
 
     def __init__(self, filename: str) -> None:
