@@ -160,6 +160,84 @@ def test_alias_bomb_is_refused_quickly() -> None:
     assert any("expands to more than" in p for p in problems), problems
 
 
+DEEP = 500  # far past MAX_DEPTH, and deep enough to exhaust Python's stack without the bound
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (
+            GOOD_HEAD + "  - type: join\nx: " + "[" * DEEP + "]" * DEEP + "\n",
+            "deck.yaml:4: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD + "  - type: join\nx: " + "{a: " * DEEP + "1" + "}" * DEEP + "\n",
+            "deck.yaml:4: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD + "  - type: join\nx:\n" + "".join("  " * i + "-\n" for i in range(1, DEEP)),
+            "deck.yaml:24: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD + "  - type: join\nx:\n" + "".join("  " * i + "a:\n" for i in range(1, DEEP)),
+            "deck.yaml:24: nesting deeper than 20 levels",
+        ),
+        (
+            GOOD_HEAD
+            + "  - type: content\n    title: Hoi\n    links: "
+            + "[" * DEEP
+            + "]" * DEEP
+            + "\n",
+            "deck.yaml:5: nesting deeper than 20 levels",
+        ),
+        (
+            "title: T\nslides: [{type: join}]\na: &a "
+            + "[" * 15
+            + "1"
+            + "]" * 15
+            + "\nb: "
+            + "[" * 10
+            + "*a"
+            + "]" * 10
+            + "\n",
+            "deck.yaml:3: nesting deeper than 20 levels",
+        ),
+        (
+            "title: T\nslides: [{type: join}]\nx: &a [1, *a]\n",
+            "deck.yaml:3: a YAML alias refers to the list or mapping that contains it",
+        ),
+        (
+            "title: T\nslides: [{type: join}]\nx: &a {b: *a}\n",
+            "deck.yaml:3: a YAML alias refers to the list or mapping that contains it",
+        ),
+    ],
+    ids=[
+        "flow-lists",
+        "flow-mappings",
+        "block-lists",
+        "block-mappings",
+        "inside-content-slide",
+        "stacked-by-alias",
+        "list-containing-itself",
+        "mapping-containing-itself",
+    ],
+)
+def test_deep_nesting_is_a_deck_error_not_a_recursion_error(yaml_text: str, expected: str) -> None:
+    problems = problems_of(yaml_text)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_nesting_at_the_limit_still_loads_far_enough_to_report_the_real_problem() -> None:
+    nineteen = "[" * 19 + "]" * 19  # inside the deck mapping: 20 levels in all
+    problems = problems_of("title: T\nslides: [{type: join}]\nx: " + nineteen + "\n")
+    assert problems == ["deck.yaml:3: deck: unknown key 'x'"]
+
+
+def test_many_small_values_stop_at_the_value_limit_while_composing() -> None:
+    problems = problems_of("title: T\nslides: [{type: join}]\nx: [" + "1, " * 300_000 + "]\n")
+    assert problems == ["deck.yaml:3: the document has more than 50000 values"]
+
+
 def test_oversized_deck_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text("title: T\nslides: [{type: join}]\n# " + "x" * (1024 * 1024) + "\n")
@@ -176,6 +254,59 @@ def test_markdown_body_cannot_carry_raw_html() -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "<strong>vet</strong>" in html
+
+
+def content_slide(body: str) -> str:
+    """A content slide whose body is a YAML block, so any Markdown can go in as written."""
+    indented = "".join(f"      {line}\n" if line else "\n" for line in body.split("\n"))
+    return "  - type: content\n    body: |-\n" + indented
+
+
+def test_over_long_slide_body_is_refused_at_its_line() -> None:
+    problems = problems_of(GOOD_HEAD + "  - type: join\n" + content_slide("x" * 20_001))
+    assert problems == [
+        "deck.yaml:5: slide 2: 'body' has 20,001 characters; a slide's body may have at most 20,000"
+    ]
+
+
+def test_bodies_over_the_deck_wide_limit_are_refused_at_the_slide_that_passes_it() -> None:
+    slides = "".join(content_slide("abcd " * 4_000) for _ in range(8))  # 8 x 20,000
+    problems = problems_of(GOOD_HEAD + slides)
+    assert problems == [
+        "deck.yaml:19: slide 6: the bodies of all content slides together pass 100,000 characters"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "![" * 10_000,  # link and image labels: the slowest per character
+        "- a\n" * 4_999 + "- ab",  # a token per item: the most memory per character
+        "*a" * 10_000,  # emphasis delimiters
+        "[a]: https://example.org\n\n" + "[a]" * 6_658,  # reference links
+    ],
+    ids=["image-labels", "list-items", "emphasis", "reference-links"],
+)
+def test_a_body_at_the_limit_made_of_the_worst_markdown_still_loads(body: str) -> None:
+    assert len(body) == 20_000
+    deck = parse_deck(GOOD_HEAD + content_slide(body))
+    assert deck.slides[0].body == body
+    assert deck.slides[0].body_html
+
+
+def test_bodies_up_to_the_deck_wide_limit_load() -> None:
+    slides = "".join(content_slide("abcd " * 4_000) for _ in range(5))
+    assert len(parse_deck(GOOD_HEAD + slides).slides) == 5
+
+
+@pytest.mark.parametrize(
+    ("body", "tag"),
+    [(">" * 19_000 + " diep", "<blockquote>"), ("- " * 9_000 + "diep", "<ul>")],
+    ids=["quotes", "lists"],
+)
+def test_deep_markdown_nests_at_most_maxnesting_levels(body: str, tag: str) -> None:
+    html = parse_deck(GOOD_HEAD + content_slide(body)).slides[0].body_html
+    assert 1 <= html.count(tag) <= 20
 
 
 def test_notes_never_reach_the_public_view() -> None:
@@ -216,6 +347,16 @@ def test_serve_refuses_a_broken_deck_with_file_line_and_no_traceback(tmp_path: P
     assert result.returncode == 1
     assert f"{broken}:6: slide 1 (w): unknown key 'max'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_and_serve_refuse_a_deeply_nested_deck_with_file_line(tmp_path: Path) -> None:
+    deep = tmp_path / "talk.yaml"
+    deep.write_text("title: T\nslides:\n  - type: join\nx: " + "[" * 500 + "]" * 500 + "\n")
+    for args in (("validate",), ("serve", "--port", "0", "--data", str(tmp_path / "data"))):
+        result = run_cli(args[0], str(deep), *args[1:])
+        assert result.returncode == 1, result.stderr
+        assert f"{deep}:4: nesting deeper than 20 levels" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_validate_piped_into_head_ends_quietly() -> None:

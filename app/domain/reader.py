@@ -19,11 +19,17 @@ _MISSING = object()
 
 
 class Problems:
-    """The growing list of problems of one deck file."""
+    """The growing list of problems of one deck file, and what the file has used so far.
+
+    `markdown_chars` sums the Markdown bodies read so far across the file's slides, so a
+    limit on the whole deck (see slides/content.py) can be checked slide by slide, before
+    rendering.
+    """
 
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.items: list[Problem] = []
+        self.markdown_chars = 0
 
     def add(self, line: int, message: str) -> None:
         self.items.append(Problem(self.filename, line, message))

@@ -7,6 +7,7 @@ to check an answer (`check_answer`) and how to tally the stored answers (`tally`
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -126,22 +127,129 @@ class FreeText(Question):
         return view
 
 
-def clean_text(value: Any, *, max_length: int, what: str, single_line: bool) -> str:
-    """Trim a free-text entry and drop control characters; raise if it is too long.
+# --- free text: what is kept, what counts as visible ----------------------------------------
+#
+# Format characters (category Cf) draw nothing and are dropped, with three exceptions that
+# real text and emoji need, each kept only where it does its job. (Variation selectors such
+# as U+FE0F, which asks for the emoji form of ❤️, are marks (Mn), not Cf, and simply stay.)
+_ZWNJ = "\u200c"  # ZERO WIDTH NON-JOINER: Persian (می‌خواهم) and Indic scripts need it
+_ZWJ = "\u200d"  # ZERO WIDTH JOINER: one emoji of several (👨‍👩‍👧, 👩🏽‍💻), Indic conjuncts
+_JOINERS = frozenset((_ZWNJ, _ZWJ))
+# Emoji tag sequences (UTS #51): U+1F3F4 WAVING BLACK FLAG, tag characters spelling a CLDR
+# subdivision code, U+E007F CANCEL TAG; e.g. 🏴 g b s c t ⊗ is the flag of Scotland. The code
+# is a region (2 letters or 3 digits) and 1-4 letters or digits: 3 to 7 tags, each a lowercase
+# tag letter or tag digit. Anything else made of tags is hidden text and is dropped.
+_TAG_BASE = "\U0001f3f4"
+_CANCEL_TAG = "\U000e007f"
+_TAG_SPEC = re.compile("[\U000e0030-\U000e0039\U000e0061-\U000e007a]{3,7}")
+# Default_Ignorable_Code_Point ranges (Unicode's DerivedCoreProperties.txt) that are still
+# unassigned in this Python's Unicode data: renderers must draw them as nothing, so they go
+# like format characters. (Assigned ignorables are Cf or Mn and handled by category.)
+_RESERVED_IGNORABLE = ((0x2065, 0x2065), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF))
+# Characters whose category says letter or symbol but that draw as a blank; unicodedata
+# cannot tell, so they are listed. They are treated as spaces (trimmed, collapsed), so a
+# "word" made of them is empty and `vertrouwen` + U+3164 counts as `vertrouwen`.
+_BLANK_LOOKING = frozenset(
+    (
+        "\u115f",  # HANGUL CHOSEONG FILLER (Lo, default-ignorable; only old Hangul needs it)
+        "\u1160",  # HANGUL JUNGSEONG FILLER (Lo, default-ignorable; idem)
+        "\u3164",  # HANGUL FILLER (Lo, default-ignorable): the classic "blank name"
+        "\uffa0",  # HALFWIDTH HANGUL FILLER (Lo, default-ignorable)
+        "\u2800",  # BRAILLE PATTERN BLANK (So): a braille cell with no dots, a braille space
+        "\U0001d159",  # MUSICAL SYMBOL NULL NOTEHEAD (So): a notehead drawn as nothing
+    )
+)
+# What shows nothing on its own: separators, controls, format characters, surrogates,
+# private use (no font we know draws it) and marks, which only decorate a base character:
+# an accent, a variation selector (U+FE0F) or a Mongolian one alone is not a word.
+# Unassigned code points (Cn) count as visible: they may be emoji newer than Python's data.
+_NOT_VISIBLE_ALONE = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Mn", "Mc", "Me"))
+_CASED = frozenset(("Lu", "Ll", "Lt"))  # letters of scripts with case: none of them joins
 
-    Returns "" for an entry that is empty after cleaning (callers skip those).
+
+def _is_visible(ch: str) -> bool:
+    """Whether one character draws something by itself (see _NOT_VISIBLE_ALONE)."""
+    return ch not in _BLANK_LOOKING and unicodedata.category(ch) not in _NOT_VISIBLE_ALONE
+
+
+def _dropped(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Cf", "Cs", "Co"):
+        return True
+    return category == "Cn" and any(low <= ord(ch) <= high for low, high in _RESERVED_IGNORABLE)
+
+
+def _strip_invisible_controls(value: str, *, single_line: bool) -> list[str]:
+    """Drop control and format characters, keeping joiners (decided later) and flag tags."""
+    kept: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        i += 1
+        if ch == _TAG_BASE:
+            kept.append(ch)
+            spec = _TAG_SPEC.match(value, i)
+            if spec and value.startswith(_CANCEL_TAG, spec.end()):
+                kept.append(spec.group() + _CANCEL_TAG)
+                i = spec.end() + 1
+        elif ch in _BLANK_LOOKING:
+            kept.append(" ")
+        elif ch.isprintable() or ch in _JOINERS or (ch in "\n\t" and not single_line):
+            kept.append(ch)  # isprintable() is false for every C* and Z* but the ASCII space
+        elif ch in "\n\r\t":
+            kept.append(" ")
+        elif not _dropped(ch):
+            kept.append(ch)
+    return kept
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether a ZWJ/ZWNJ between these two characters can change what is drawn.
+
+    Not at an end, next to a space or next to another joiner. Nor between two cased letters
+    (Latin, Greek, Cyrillic…): those scripts never join, so there a joiner only makes
+    `vertr‍ouwen` a second word that looks exactly like `vertrouwen`. The scripts that need
+    joiners (Arabic, Persian, Indic) and emoji are uncased.
+    """
+    if not before or not after or before in _JOINERS or after in _JOINERS:
+        return False
+    if before.isspace() or after.isspace():
+        return False
+    return not (unicodedata.category(before) in _CASED and unicodedata.category(after) in _CASED)
+
+
+def _keep_joining_joiners(chars: list[str]) -> str:
+    """Drop each ZWJ/ZWNJ that joins nothing (see `_joins`); of a run, only the last can stay."""
+    out: list[str] = []
+    for i, ch in enumerate(chars):
+        if ch in _JOINERS:
+            before = out[-1][-1] if out else ""
+            after = chars[i + 1][0] if i + 1 < len(chars) else ""
+            if not _joins(before, after):
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def clean_text(value: Any, *, max_length: int, what: str, single_line: bool) -> str:
+    """Trim a free-text entry and drop what draws nothing; raise if it is too long.
+
+    Control characters go; so do format characters, among them the bidi overrides and
+    isolates (U+202A-U+202E, U+2066-U+2069) that could make an entry read backwards on the
+    projector, zero-width spaces and the BOM. Kept are ZWJ and ZWNJ where they join two
+    characters (emoji sequences, Persian and Indic text) and complete subdivision-flag tag
+    sequences; blank-looking fillers become spaces. The result may still have nothing
+    visible (a lone accent or variation selector): `text_entries` refuses those.
+    Raises AnswerError for a non-text entry or one longer than `max_length` once cleaned.
     """
     if not isinstance(value, str):
         raise AnswerError(f"each {what} must be text")
-    kept = []
-    for ch in value:
-        if ch in "\n\t" and not single_line:
-            kept.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            kept.append(" " if ch in "\n\r\t" else "")
-        else:
-            kept.append(ch)
-    text = unicodedata.normalize("NFC", "".join(kept))
+    if value.isprintable() and _BLANK_LOOKING.isdisjoint(value):
+        text = value  # the usual answer: nothing to drop, no joiner (ZWJ is not printable)
+    else:
+        kept = _strip_invisible_controls(value, single_line=single_line)
+        text = _keep_joining_joiners(kept)
+    text = unicodedata.normalize("NFC", text)
     text = " ".join(text.split()) if single_line else text.strip()
     if len(text) > max_length:
         raise AnswerError(
@@ -151,17 +259,36 @@ def clean_text(value: Any, *, max_length: int, what: str, single_line: bool) -> 
 
 
 def text_entries(raw: Any, *, max_answers: int, max_length: int, single_line: bool) -> list[str]:
-    """A string or a list of strings → the non-empty cleaned entries, checked for count/length."""
+    """A string or a list of strings → the cleaned entries, checked for count, length and
+    visibility.
+
+    Blank entries (empty phone inputs) are skipped. An entry that was typed but has nothing
+    visible once cleaned (zero-width characters, Hangul fillers, a lone accent…) is refused
+    rather than skipped: it would be an invisible word on the projector, and the sender
+    should hear that it did not count. Raises AnswerError saying which.
+    """
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list):
         raise AnswerError("the answer must be text or a list of texts")
     if len(items) > max_answers:
         raise AnswerError(f"at most {max_answers} answers, got {len(items)}")
-    entries = [
-        clean_text(item, max_length=max_length, what="answer", single_line=single_line)
-        for item in items
-    ]
-    entries = [e for e in entries if e]
+    entries: list[str] = []
+    invisible: list[int] = []
+    for number, item in enumerate(items, start=1):
+        text = clean_text(item, max_length=max_length, what="answer", single_line=single_line)
+        if any(_is_visible(ch) for ch in text):
+            entries.append(text)
+        elif item.strip():
+            invisible.append(number)
+    if invisible and not entries:
+        raise AnswerError(
+            "the answer has no visible characters, only invisible or blank-looking ones"
+        )
+    if invisible:
+        raise AnswerError(
+            f"answer {invisible[0]} of {len(items)} has no visible characters, "
+            "only invisible or blank-looking ones"
+        )
     if not entries:
         raise AnswerError("the answer is empty")
     return entries

@@ -11,7 +11,12 @@ from .base import FreeText, register, text_entries
 
 
 def normalise_entry(entry: str) -> str:
-    """One spelling per word: trimmed, inner whitespace collapsed, case-folded; é/ë/ö kept."""
+    """One spelling per word: trimmed, inner whitespace collapsed, case-folded; é/ë/ö kept.
+
+    `entry` comes from `clean_text`, which kept the joiners and flag tags that hold an emoji
+    together; neither splitting on whitespace nor case-folding touches those, so 👨‍👩‍👧 stays
+    one word instead of three faces.
+    """
     return " ".join(entry.split()).casefold()
 
 
