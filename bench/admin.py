@@ -21,6 +21,8 @@ class Admin:
         )
 
     async def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        if method == "POST" and body is None:
+            body = {}  # every POST is JSON (Content-Type: application/json), never bodiless
         response = await self._client.request(method, path, json=body)
         if response.status_code // 100 != 2:
             raise AdminError(f"{method} {path} -> {response.status_code}: {response.text[:300]}")

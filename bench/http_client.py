@@ -70,7 +70,8 @@ class RawPool:
         return _Conn(reader, writer)
 
     def _head(self, method: str, path: str, body: bytes) -> bytes:
-        typ = b"Content-Type: application/json\r\n" if body else b""
+        # Every POST says it is JSON, even an empty one: JSON endpoints may answer 415 otherwise.
+        typ = b"Content-Type: application/json\r\n" if body or method == "POST" else b""
         return b"%s %s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n" % (
             method.encode(),
             path.encode(),
@@ -198,7 +199,7 @@ class HttpxPool:
     ) -> tuple[int, bytes]:
         if sent is not None:
             sent[0] = True  # httpx does not say when: assume on the wire (conservative)
-        headers = {"Content-Type": "application/json"} if body else None
+        headers = {"Content-Type": "application/json"} if body or method == "POST" else None
         response = await self._client.request(method, path, content=body, headers=headers)
         return response.status_code, response.content
 

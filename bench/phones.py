@@ -95,7 +95,7 @@ class Crowd:
         async def attempt(phone: Phone) -> None:
             try:
                 async with asyncio.timeout(max(0.1, deadline - monotonic())):
-                    status, body = await self._pool.request("POST", path)
+                    status, body = await self._pool.request("POST", path, b"{}")
                     if not 200 <= status < 300:
                         failures[f"join_{status}"] += 1
                         return
