@@ -98,6 +98,7 @@ async def run(opts: Options) -> dict[str, Any]:
             "open_file_limit": soft,
             "server": opts.server_url or "spawned",
             "rate_limits": "server default" if opts.server_url else "disabled (JOIN/VOTE_RATE=0)",
+            "max_participants": None if opts.server_url else opts.participants + 100,
         },
         "scenarios": {},
     }
@@ -120,7 +121,9 @@ async def run(opts: Options) -> dict[str, Any]:
             server_pid = opts.server_pid
         else:
             token = secrets.token_urlsafe(24)
-            app = spawn_app(tmp / "data", token, tmp / "server.log")
+            app = spawn_app(
+                tmp / "data", token, tmp / "server.log", max_participants=opts.participants + 100
+            )
             spawned.append(app)
             base_url, server_pid = app.base_url, app.pid
         noop_url = noop_pid = None
