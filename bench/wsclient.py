@@ -47,6 +47,20 @@ class Inbox:
         self._queue: deque[tuple[PhoneSocket, float, bytes]] = deque()
         self._scheduled = False
         self.errors = 0
+        # Every data message (text or binary, whole or fragmented) of every socket, counted by
+        # its payload size only: the figures stay right whatever the messages look like.
+        self.messages = 0
+        self.payload_bytes = 0
+        self.max_message = 0  # biggest payload since the last `reset_max`
+
+    def count(self, size: int) -> None:
+        self.messages += 1
+        self.payload_bytes += size
+        if size > self.max_message:
+            self.max_message = size
+
+    def reset_max(self) -> None:
+        self.max_message = 0
 
     def put(self, sock: PhoneSocket, data: bytes) -> None:
         self._queue.append((sock, monotonic(), data))
@@ -75,7 +89,8 @@ class Inbox:
 
 
 class PhoneSocket(asyncio.Protocol):
-    """One websocket client connection; calls `on_text(arrived, data)` per text message."""
+    """One websocket client connection; calls `on_text(arrived, data)` per text message and
+    counts every data message's payload in the inbox."""
 
     def __init__(self, uri: str, inbox: Inbox, on_text: TextHandler, max_size: int) -> None:
         self.protocol = ClientProtocol(parse_uri(uri), max_size=max_size)
@@ -86,6 +101,7 @@ class PhoneSocket(asyncio.Protocol):
         self.opened: asyncio.Future[None] = loop.create_future()
         self.closed: asyncio.Future[None] = loop.create_future()
         self._fragments: list[bytes] = []
+        self._text = True  # the message being reassembled is text (else binary)
 
     @classmethod
     async def open(
@@ -151,13 +167,22 @@ class PhoneSocket(asyncio.Protocol):
             self.opened.set_result(None)
 
     def _frame(self, arrived: float, frame: Frame) -> None:
-        if frame.opcode is Opcode.TEXT or (frame.opcode is Opcode.CONT and self._fragments):
-            if frame.fin and not self._fragments:
-                self.on_text(arrived, frame.data)
+        """Count every data message; hand text messages on (binary ones are only counted)."""
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            self._text = opcode is Opcode.TEXT
+            if frame.fin:
+                self.inbox.count(len(frame.data))
+                if self._text:
+                    self.on_text(arrived, frame.data)
             else:
-                self._fragments.append(frame.data)
-                if frame.fin:
-                    data, self._fragments = b"".join(self._fragments), []
+                self._fragments = [frame.data]
+        elif opcode is Opcode.CONT and self._fragments:
+            self._fragments.append(frame.data)
+            if frame.fin:
+                data, self._fragments = b"".join(self._fragments), []
+                self.inbox.count(len(data))
+                if self._text:
                     self.on_text(arrived, data)
 
     def _flush(self) -> None:
