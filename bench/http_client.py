@@ -15,6 +15,7 @@ time a request waits for a connection counts in its latency (the schedule is ope
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -41,15 +42,22 @@ def split_base(base_url: str) -> tuple[str, int]:
     return parts.hostname, parts.port or 80
 
 
+# A connection idle for longer is closed instead of reused: the server may be closing it right
+# then (keep-alive timeout: uvicorn's default is 5 s, Rondvraag's 30 s), and a request written
+# into that race dies with a connection reset whose fate the bench cannot know.
+MAX_IDLE = 4.0
+
+
 class _Conn:
     """One keep-alive connection; used by one request at a time."""
 
-    __slots__ = ("reader", "used", "writer")
+    __slots__ = ("idle_since", "reader", "used", "writer")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
         self.used = False
+        self.idle_since = 0.0
 
     def close(self) -> None:
         self.writer.close()
@@ -89,7 +97,8 @@ class RawPool:
                 sent[0] = True
             while self._idle:
                 conn = self._idle.pop()
-                if conn.reader.at_eof() or conn.writer.is_closing():
+                stale = time.monotonic() - conn.idle_since > MAX_IDLE
+                if stale or conn.reader.at_eof() or conn.writer.is_closing():
                     conn.close()
                     continue
                 try:
@@ -127,6 +136,7 @@ class RawPool:
             conn.close()
             raise
         if keep:
+            conn.idle_since = time.monotonic()
             self._idle.append(conn)
         else:
             conn.close()
