@@ -50,5 +50,12 @@ class Admin:
         results = (await self._json("GET", f"/api/sessions/{code}/results"))["questions"]
         return {r["id"]: int(r["responses"]) for r in results}
 
+    async def result(self, code: str, question: str) -> dict[str, Any]:
+        """One question's RESULT (current round) from GET /results."""
+        for result in (await self._json("GET", f"/api/sessions/{code}/results"))["questions"]:
+            if result["id"] == question:
+                return result
+        raise AdminError(f"GET /results has no question {question!r}")
+
     async def close(self) -> None:
         await self._client.aclose()
