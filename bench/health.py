@@ -69,6 +69,7 @@ async def _sample(
 ) -> dict[str, Any]:
     pool = RawPool(base_url, POOL)
     latencies: list[float] = []
+    slowest: list[tuple[float, float]] = []  # (latency, due - t0) of answered probes
     failures: dict[str, int] = {}
 
     async def probe(due: float) -> None:
@@ -80,7 +81,9 @@ async def _sample(
             failures[key] = failures.get(key, 0) + 1
             return
         if status == 200:
-            latencies.append(time.monotonic() - due)
+            latency = time.monotonic() - due
+            latencies.append(latency)
+            slowest.append((latency, due - t0))
         else:
             failures[str(status)] = failures.get(str(status), 0) + 1
 
@@ -94,4 +97,11 @@ async def _sample(
         k += 1
     await asyncio.gather(*tasks)
     await pool.close()
-    return {"probes": k, "latencies": latencies, "failures": failures}
+    worst = sorted(slowest, reverse=True)[:5]
+    return {
+        "probes": k,
+        "latencies": latencies,
+        "failures": failures,
+        # when the worst probes were due (s after t0) and how long they took (ms)
+        "slowest": [[round(at, 2), round(lat * 1000, 1)] for lat, at in worst],
+    }

@@ -393,8 +393,9 @@ class Crowd:
         """This process's share of the open wall's submissions, on an open-loop schedule.
 
         Submission i (global) is due at t0 + i / rate and is participant i % phones answering
-        with its growing list of entries (`bench.wall.submission`). Submissions due after
-        `window_end` are not sent; those in flight then may finish until `deadline`. One
+        with its growing list of entries (`bench.wall.submission`); all are due within the
+        window. One still queued or in flight when the window ends (a slow server) may still
+        go out and finish until `deadline`: it counts in latency, not in acked/s. One
         participant's submissions go one at a time, in order (a phone waits for the answer
         before it sends the next), so the stored answer is the last acknowledged one and the
         wall's exact size is known. Latency counts from the due time, waiting included.
@@ -436,7 +437,7 @@ class Crowd:
 
         start = asyncio.create_task(self._traffic_at(t0, reset_max=True))
         end = asyncio.create_task(self._traffic_at(window_end, reset_max=False))
-        unsent = await self._open_loop(schedule(), len(plan), self.http_conns, window_end)
+        unsent = await self._open_loop(schedule(), len(plan), self.http_conns, deadline)
         if unsent:
             statuses["not_sent_by_deadline"] += unsent
         return {

@@ -35,8 +35,8 @@ def _wall_run_rows(mode: str, r: dict[str, Any]) -> list[tuple[str, str]]:
         (
             f"{mode}: to phones",
             f"{_size(ph['bytes_per_s'])}/s ({_size(ph['bytes'])}, {ph['messages']} messages), "
-            f"biggest {_size(ph['max_message'])}; {_size(ph['bytes_after_window'])} more "
-            f"after the window, quiet after {ph['quiet_after_s']} s",
+            f"biggest {_size(ph['max_message'])}; after the window: "
+            f"{_size(ph['bytes_after_window'])} more, quiet within {ph['quiet_after_s']} s",
         ),
         (
             f"{mode}: to presenter",
@@ -51,7 +51,8 @@ def _wall_run_rows(mode: str, r: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         (
             f"{mode}: /healthz p50/p99/max",
-            f"{_lat({'latency': hz})}, failures {hz['failures']}",
+            f"{_lat({'latency': hz})}, failures {hz['failures']}; slowest at "
+            + ", ".join(f"t+{at:g} s" for at, _ in hz.get("slowest_at_s_ms", [])[:3]),
         ),
         (
             f"{mode}: stored == acked",
@@ -155,7 +156,8 @@ def _rows(name: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             (
                 "submissions",
                 f"{f['submissions']} at {f['offered_rate']}/s for {f['duration_s']} s per run "
-                f"(wall full after {f['submissions_to_full_wall']})",
+                f"(wall full after {f['submissions_to_full_wall']}"
+                + (")" if f["submissions"] >= f["submissions_to_full_wall"] else ": not reached)"),
             ),
         ]
         for mode in ("shown", "hidden"):

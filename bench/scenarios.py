@@ -448,15 +448,15 @@ async def open_wall(ctx: Context) -> dict[str, Any]:
 
 
 async def _quiet(ctx: Context, limit: float) -> dict[str, Any]:
-    """Wait until the phones receive nothing for 0.5 s (at most `limit` s)."""
-    start = monotonic()
+    """Wait until the phones receive nothing for 0.5 s (at most `limit` s); when that was
+    (the last poll that still saw bytes arrive) and the bytes received by then."""
     end = ctx.bounded(limit)
-    last = -1
+    last, last_change = -1, monotonic()
     while True:
         received = sum(t["bytes"] for t in await _same(ctx, "traffic"))
         if received == last or monotonic() >= end:
-            return {"quiet_after_s": round(monotonic() - start, 2), "bytes": received}
-        last = received
+            return {"at": last_change, "bytes": received}
+        last, last_change = received, monotonic()
         await asyncio.sleep(0.5)
 
 
@@ -573,7 +573,7 @@ async def _wall_run(
             "disconnects": sum(e["disconnects"] for e in end)
             - sum(s["disconnects"] for s in start),
             "bytes_after_window": after["bytes"] - sum(e["bytes"] for e in end),
-            "quiet_after_s": after["quiet_after_s"],
+            "quiet_after_s": round(max(0.0, after["at"] - window_end), 2),
         },
         "presenter": {
             "bytes": pb1 - pb0,
@@ -586,6 +586,7 @@ async def _wall_run(
             "probes": healthz["probes"],
             "failures": sum(healthz["failures"].values()),
             "failures_by_kind": healthz["failures"],
+            "slowest_at_s_ms": healthz["slowest"],
         },
         "stored": {
             "responses": int(result["responses"]),
