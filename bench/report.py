@@ -84,8 +84,10 @@ def _cpu(figures: dict[str, Any]) -> str:
     server = figures.get("server_cpu_pct")
     load = figures.get("load_cpu_pct")
     lag = figures.get("load_loop_lag_ms") or {}
+    wait = figures.get("server_runq_wait_pct")
+    waited = "" if wait is None else f" (server waited for a CPU {wait}%)"
     return (
-        f"{'?' if server is None else server}% / {load}%; "
+        f"{'?' if server is None else server}% / {load}%{waited}; "
         f"load loop lag p99 {lag.get('p99')} ms, max {lag.get('max')} ms "
         f"(gc max {lag.get('gc_max')} ms)"
     )

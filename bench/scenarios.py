@@ -19,7 +19,7 @@ from typing import Any
 from bench.admin import Admin
 from bench.health import HealthProbe
 from bench.presenter import Presenter
-from bench.server import cpu_seconds, rss_kib
+from bench.server import cpu_seconds, rss_kib, runq_wait_seconds
 from bench.stats import rate, ratio, summarise
 from bench.wall import entries_per_phone, entry_length_bounds, wall_texts
 from bench.workers import LocalWorker, ProcessWorker
@@ -92,12 +92,14 @@ class Meter:
         self._load = [os.getpid()] + [w.pid for w in ctx.workers if isinstance(w, ProcessWorker)]
         self._t = 0.0
         self._server_cpu = 0.0
+        self._server_wait = 0.0
         self._load_cpu = 0.0
 
     async def start(self) -> Meter:
         await _same(self._ctx, "probe_start")
         self._t = monotonic()
         self._server_cpu = cpu_seconds(self._server) if self._server else 0.0
+        self._server_wait = runq_wait_seconds(self._server) if self._server else 0.0
         self._load_cpu = sum(cpu_seconds(p, tree=False) for p in self._load)
         return self
 
@@ -105,9 +107,12 @@ class Meter:
         wall = monotonic() - self._t
         load = sum(cpu_seconds(p, tree=False) for p in self._load) - self._load_cpu
         server = cpu_seconds(self._server) - self._server_cpu if self._server else None
+        wait = runq_wait_seconds(self._server) - self._server_wait if self._server else None
         lags = await _same(self._ctx, "probe_stop")
         return {
             "server_cpu_pct": None if server is None else round(100 * server / wall, 1),
+            # runnable but waiting for a CPU (shared machine): CPU % + this ~ 100 = saturated
+            "server_runq_wait_pct": None if wait is None else round(100 * wait / wall, 1),
             "load_cpu_pct": round(100 * load / wall, 1),
             "load_loop_lag_ms": {
                 "p99": max((lag["p99_ms"] or 0.0) for lag in lags),

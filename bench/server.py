@@ -204,3 +204,24 @@ def cpu_seconds(pid: int, tree: bool = True) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / _TICKS
+
+
+def runq_wait_seconds(pid: int) -> float:
+    """Time the threads of pid's process tree spent runnable but waiting for a CPU (s).
+
+    From /proc/PID/task/TID/schedstat (second field, ns). On a shared machine a server can
+    show 60 % CPU while its event loop is never idle: the rest of the time it waits its turn.
+    """
+    total = 0
+    for p in _process_tree(pid):
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{p}/task/{tid}/schedstat", "rb") as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
