@@ -21,6 +21,8 @@ class Admin:
         )
 
     async def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        if method == "POST" and body is None:
+            body = {}  # every POST is JSON (Content-Type: application/json), never bodiless
         response = await self._client.request(method, path, json=body)
         if response.status_code // 100 != 2:
             raise AdminError(f"{method} {path} -> {response.status_code}: {response.text[:300]}")
@@ -47,6 +49,13 @@ class Admin:
         """`responses` of every question, from GET /results (the stored truth)."""
         results = (await self._json("GET", f"/api/sessions/{code}/results"))["questions"]
         return {r["id"]: int(r["responses"]) for r in results}
+
+    async def result(self, code: str, question: str) -> dict[str, Any]:
+        """One question's RESULT (current round) from GET /results."""
+        for result in (await self._json("GET", f"/api/sessions/{code}/results"))["questions"]:
+            if result["id"] == question:
+                return result
+        raise AdminError(f"GET /results has no question {question!r}")
 
     async def close(self) -> None:
         await self._client.aclose()

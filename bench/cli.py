@@ -8,7 +8,8 @@ import os
 import sys
 
 from bench.report import json_line, table
-from bench.runner import ALL_SCENARIOS, Options, run
+from bench.runner import ALL_SCENARIOS, DEFAULT_SCENARIOS, Options, run
+from bench.scenarios import WallOptions
 from bench.workers import install_fast_loop
 
 DESCRIPTION = """\
@@ -37,6 +38,16 @@ Scenarios (in this order, on one server and one crowd of phones):
              `state` message with the new slide.
   baseline   the storm's load shape and client against POST /noop of the no-op server; the
              vote path as a ratio of that floor (throughput and p50).
+  openwall   (not in the default list: --scenarios openwall) the open question `onthouden`
+             with --wall-phones phones in the room (others leave first). Each answers again
+             and again with one more entry (1, 2, ... 5), so the answer wall grows to
+             --wall-answers entries of ~--wall-chars characters; --wall-rate submissions/s
+             (open loop) for --wall-duration s. Run twice, results shown to phones (`reveal`)
+             and hidden (`hide`), each from an empty wall (presenter `reset`). Per run: bytes/s
+             and biggest message received by the phones and by the presenter (every data
+             message, whatever its shape), answer latency and acked/s, GET /healthz latency
+             every 100 ms from a separate process, and the stored wall (participants and
+             entries) against the acknowledged answers.
 The join always runs (the others need connected phones); --scenarios picks what is reported.
 After the run, GET /results must show as many stored responses as there were distinct
 acknowledged (phone, question) pairs.
@@ -77,9 +88,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--participants",
         type=positive_int,
-        default=2000,
         metavar="N",
-        help="phones to simulate (default 2000, sized for a 2-core machine)",
+        help="phones to simulate (default 2000, sized for a 2-core machine; with "
+        "--scenarios openwall alone: --wall-phones)",
     )
     p.add_argument(
         "--vote-rate",
@@ -99,9 +110,48 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scenarios",
         type=scenario_list,
-        default=ALL_SCENARIOS,
+        default=DEFAULT_SCENARIOS,
         metavar="LIST",
-        help=f"comma list of scenarios to run and report (default all: {','.join(ALL_SCENARIOS)})",
+        help=f"comma list of scenarios to run and report, from {','.join(ALL_SCENARIOS)} "
+        f"(default {','.join(DEFAULT_SCENARIOS)})",
+    )
+    wall = WallOptions()
+    p.add_argument(
+        "--wall-phones",
+        type=positive_int,
+        default=wall.phones,
+        metavar="N",
+        help=f"openwall: phones in the room, the first N of the crowd (default {wall.phones})",
+    )
+    p.add_argument(
+        "--wall-answers",
+        type=positive_int,
+        metavar="A",
+        help="openwall: entries on the full wall, spread over the phones, at most max_answers "
+        "(5) each (default 5 per phone: 1500 for 300 phones)",
+    )
+    p.add_argument(
+        "--wall-chars",
+        type=positive_int,
+        default=wall.chars,
+        metavar="C",
+        help=f"openwall: entry length, C-20 to C+10 characters, at most the question's "
+        f"max_length (default {wall.chars})",
+    )
+    p.add_argument(
+        "--wall-rate",
+        type=positive_float,
+        default=wall.rate,
+        metavar="R",
+        help=f"openwall: answer submissions per second, open loop (default {wall.rate:g}; "
+        "the wall is full after phones x entries submissions)",
+    )
+    p.add_argument(
+        "--wall-duration",
+        type=positive_float,
+        default=wall.duration,
+        metavar="S",
+        help=f"openwall: seconds of each run, shown and hidden (default {wall.duration:g})",
     )
     p.add_argument(
         "--json-only",
@@ -159,7 +209,8 @@ def parser() -> argparse.ArgumentParser:
         "--timeout",
         type=positive_float,
         metavar="S",
-        help="global deadline for the whole run in seconds (default 60 + N/40 + 8 * duration)",
+        help="global deadline for the whole run in seconds (default 60 + N/40 + 8 * duration, "
+        "plus 2 * (wall duration + 60) with openwall)",
     )
     return p
 
@@ -168,9 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.server_url and not args.admin_token:
         parser().error("--server-url needs --admin-token (or $RONDVRAAG_ADMIN_TOKEN)")
+    participants = args.participants
+    if participants is None:
+        participants = args.wall_phones if args.scenarios == ("openwall",) else 2000
+    timeout = 60 + participants / 40 + 8 * args.duration
+    if "openwall" in args.scenarios:
+        timeout += 2 * (args.wall_duration + 60)
     loop = install_fast_loop()
     opts = Options(
-        participants=args.participants,
+        participants=participants,
         vote_rate=args.vote_rate,
         duration=args.duration,
         scenarios=args.scenarios,
@@ -181,8 +238,15 @@ def main(argv: list[str] | None = None) -> int:
         http_conns=args.http_conns,
         join_concurrency=args.join_concurrency,
         load_procs=args.load_procs,
-        timeout=args.timeout or 60 + args.participants / 40 + 8 * args.duration,
+        timeout=args.timeout or timeout,
         loop=loop,
+        wall=WallOptions(
+            phones=args.wall_phones,
+            answers=args.wall_answers,
+            chars=args.wall_chars,
+            rate=args.wall_rate,
+            duration=args.wall_duration,
+        ),
     )
     report = asyncio.run(run(opts))
     if not args.json_only:

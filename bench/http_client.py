@@ -15,6 +15,7 @@ time a request waits for a connection counts in its latency (the schedule is ope
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -41,15 +42,22 @@ def split_base(base_url: str) -> tuple[str, int]:
     return parts.hostname, parts.port or 80
 
 
+# A connection idle for longer is closed instead of reused: the server may be closing it right
+# then (keep-alive timeout: uvicorn's default is 5 s, Rondvraag's 30 s), and a request written
+# into that race dies with a connection reset whose fate the bench cannot know.
+MAX_IDLE = 4.0
+
+
 class _Conn:
     """One keep-alive connection; used by one request at a time."""
 
-    __slots__ = ("reader", "used", "writer")
+    __slots__ = ("idle_since", "reader", "used", "writer")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
         self.used = False
+        self.idle_since = 0.0
 
     def close(self) -> None:
         self.writer.close()
@@ -70,7 +78,8 @@ class RawPool:
         return _Conn(reader, writer)
 
     def _head(self, method: str, path: str, body: bytes) -> bytes:
-        typ = b"Content-Type: application/json\r\n" if body else b""
+        # Every POST says it is JSON, even an empty one: JSON endpoints may answer 415 otherwise.
+        typ = b"Content-Type: application/json\r\n" if body or method == "POST" else b""
         return b"%s %s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n" % (
             method.encode(),
             path.encode(),
@@ -88,7 +97,8 @@ class RawPool:
                 sent[0] = True
             while self._idle:
                 conn = self._idle.pop()
-                if conn.reader.at_eof() or conn.writer.is_closing():
+                stale = time.monotonic() - conn.idle_since > MAX_IDLE
+                if stale or conn.reader.at_eof() or conn.writer.is_closing():
                     conn.close()
                     continue
                 try:
@@ -126,6 +136,7 @@ class RawPool:
             conn.close()
             raise
         if keep:
+            conn.idle_since = time.monotonic()
             self._idle.append(conn)
         else:
             conn.close()
@@ -198,7 +209,7 @@ class HttpxPool:
     ) -> tuple[int, bytes]:
         if sent is not None:
             sent[0] = True  # httpx does not say when: assume on the wire (conservative)
-        headers = {"Content-Type": "application/json"} if body else None
+        headers = {"Content-Type": "application/json"} if body or method == "POST" else None
         response = await self._client.request(method, path, content=body, headers=headers)
         return response.status_code, response.content
 

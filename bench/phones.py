@@ -26,10 +26,12 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus
 
 from bench.http_client import Pool, make_pool, split_base
 from bench.stats import summarise
+from bench.wall import submission
 from bench.wsclient import Inbox, PhoneSocket, SocketClosed
 
 monotonic = time.monotonic
 PROBE_INTERVAL = 0.005
+STATE_MAX_BYTES = 65536  # bigger text messages are counted, never searched for a state
 Job = Callable[[], Awaitable[None]]
 
 
@@ -44,6 +46,7 @@ class Phone:
     ready: asyncio.Future[float] | None = None
     seen: dict[str, float] = field(default_factory=dict)  # slide id -> first state with it
     acked: set[str] = field(default_factory=set)  # questions with an acknowledged answer
+    parked: bool = False  # socket closed on purpose (not part of the open wall's room)
 
 
 class Crowd:
@@ -65,8 +68,6 @@ class Crowd:
         self.http_client = http_client
         self.http_conns = http_conns
         self._pool = make_pool(http_client, base_url, http_conns)
-        self.messages = 0
-        self.message_bytes = 0
         self.disconnects = 0
         self._watch: tuple[str, int, asyncio.Event] | None = None
         self._watch_count = 0
@@ -95,7 +96,7 @@ class Crowd:
         async def attempt(phone: Phone) -> None:
             try:
                 async with asyncio.timeout(max(0.1, deadline - monotonic())):
-                    status, body = await self._pool.request("POST", path)
+                    status, body = await self._pool.request("POST", path, b"{}")
                     if not 200 <= status < 300:
                         failures[f"join_{status}"] += 1
                         return
@@ -145,10 +146,12 @@ class Crowd:
         await phone.ready
 
     def _on_text(self, phone: Phone, now: float, data: bytes) -> None:
-        """Count every message; parse only `state` messages (the rest are counted)."""
-        self.messages += 1
-        self.message_bytes += len(data)
-        if b'"state"' not in data:
+        """Parse only `state` messages; every message is already counted by the inbox.
+
+        A state message is small (one slide's public view); big messages (a whole answer
+        wall) are not even searched, so the phones read hundreds of MB/s cheaply.
+        """
+        if len(data) > STATE_MAX_BYTES or b'"state"' not in data:
             return
         message = json.loads(data)
         if message.get("type") != "state":
@@ -169,7 +172,7 @@ class Crowd:
     def _lost(self, phone: Phone) -> None:
         if phone.ready is not None and not phone.ready.done():
             phone.ready.set_exception(SocketClosed("closed before the first state message"))
-        elif not self._closing:
+        elif not self._closing and not phone.parked:
             self.disconnects += 1
 
     def connected(self) -> list[Phone]:
@@ -344,6 +347,112 @@ class Crowd:
             return "timeout_in_flight"
         return f"error_{type(exc).__name__}"
 
+    # --- the open wall --------------------------------------------------------------------
+
+    async def park(self, keep: int) -> int:
+        """Close the sockets of phones numbered `keep` and up (they leave the room); returns
+        how many of this process's phones stay connected."""
+        leaving = [p for p in self.phones if p.index >= keep and p.ws is not None]
+        for phone in leaving:
+            phone.parked = True
+        await asyncio.gather(*(p.ws.close(timeout=5) for p in leaving if p.ws is not None))
+        return len(self.connected())
+
+    def traffic(self) -> dict[str, Any]:
+        """What the phones received so far (every data message, by payload size)."""
+        inbox = self.inbox
+        return {
+            "at": monotonic(),
+            "messages": inbox.messages,
+            "bytes": inbox.payload_bytes,
+            "max_message": inbox.max_message,
+            "disconnects": self.disconnects,
+            "connected": len(self.connected()),
+        }
+
+    async def _traffic_at(self, when: float, reset_max: bool) -> dict[str, Any]:
+        await asyncio.sleep(max(0.0, when - monotonic()))
+        figures = self.traffic()
+        if reset_max:
+            self.inbox.reset_max()
+        return figures
+
+    async def wall(
+        self,
+        path: str,
+        question: str,
+        phones: int,
+        entries: list[int],
+        texts: dict[int, list[str]],
+        t0: float,
+        rate: float,
+        total: int,
+        window_end: float,
+        deadline: float,
+    ) -> dict[str, Any]:
+        """This process's share of the open wall's submissions, on an open-loop schedule.
+
+        Submission i (global) is due at t0 + i / rate and is participant i % phones answering
+        with its growing list of entries (`bench.wall.submission`); all are due within the
+        window. One still queued or in flight when the window ends (a slow server) may still
+        go out and finish until `deadline`: it counts in latency, not in acked/s. One
+        participant's submissions go one at a time, in order (a phone waits for the answer
+        before it sends the next), so the stored answer is the last acknowledged one and the
+        wall's exact size is known. Latency counts from the due time, waiting included.
+        Byte counters are read at t0 and at window_end, so traffic is that of the window.
+        """
+        mine = {p.index: p for p in self.phones if p.index < phones}
+        pool = self._pool
+        latencies: list[float] = []
+        acked_at: list[float] = []
+        statuses: Counter[str] = Counter()
+        last_entries: dict[int, int] = {}  # participant -> entries of its last acked answer
+        unknown = [0, 0]  # submissions of unknown fate, their entries
+        locks = {g: asyncio.Lock() for g in mine}
+
+        def job_for(due: float, phone: Phone, answer: list[str]) -> Job:
+            async def job() -> None:
+                body = {"participant": phone.token, "question": question, "answer": answer}
+                async with locks[phone.index]:
+                    key, status = await self._post(pool, path, body, deadline, None)
+                statuses[key] += 1
+                if status is not None and 200 <= status < 300:
+                    done = monotonic()
+                    latencies.append(done - due)
+                    acked_at.append(done)
+                    last_entries[phone.index] = len(answer)
+                elif status is None and key not in ("not_sent_by_deadline", "connect_failed"):
+                    unknown[0] += 1
+                    unknown[1] += len(answer)
+
+            return job
+
+        plan = [i for i in range(total) if i % phones in mine]
+
+        def schedule() -> Iterator[tuple[float, Job]]:
+            for i in plan:
+                g, answer = submission(i, phones, entries, texts)
+                due = t0 + i / rate
+                yield due, job_for(due, mine[g], answer)
+
+        start = asyncio.create_task(self._traffic_at(t0, reset_max=True))
+        end = asyncio.create_task(self._traffic_at(window_end, reset_max=False))
+        unsent = await self._open_loop(schedule(), len(plan), self.http_conns, deadline)
+        if unsent:
+            statuses["not_sent_by_deadline"] += unsent
+        return {
+            "offered": len(plan),
+            "latencies": latencies,
+            "acked_in_window": sum(1 for t in acked_at if t <= window_end),
+            "statuses": dict(statuses),
+            "acked_phones": len(last_entries),
+            "expected_entries": sum(last_entries.values()),
+            "unknown": unknown[0],
+            "unknown_entries": unknown[1],
+            "traffic_start": await start,
+            "traffic_end": await end,
+        }
+
     # --- slide changes -------------------------------------------------------------------
 
     def watch_slide(self, slide_id: str) -> int:
@@ -420,8 +529,9 @@ class Crowd:
     def counters(self) -> dict[str, Any]:
         return {
             "connected": len(self.connected()),
-            "messages": self.messages,
-            "message_bytes": self.message_bytes,
+            "messages": self.inbox.messages,
+            "message_bytes": self.inbox.payload_bytes,
+            "max_message": self.inbox.max_message,
             "disconnects": self.disconnects,
             "cpu_s": time.process_time(),
         }

@@ -17,6 +17,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+PARSE_MAX_BYTES = 65536  # bigger messages are only counted unless a question is watched
+
 
 class Presenter:
     def __init__(self, base_url: str, code: str, admin_token: str) -> None:
@@ -27,6 +29,8 @@ class Presenter:
         self.first_seen: dict[str, float] = {}
         self.results: list[tuple[float, int]] = []  # (received at, responses) for watched
         self.messages = 0
+        self.payload_bytes = 0  # every data message, text or binary, by payload size
+        self.max_message = 0  # biggest payload since the last `reset_max`
         self.closed_early = False
         self._task: asyncio.Task[None] | None = None
         self._state = asyncio.Event()
@@ -47,19 +51,34 @@ class Presenter:
         async with asyncio.timeout(timeout):
             await self._state.wait()
 
-    def watch(self, question: str) -> None:
-        """Record tallies of `question` from now on (forgetting earlier ones)."""
+    def watch(self, question: str | None) -> None:
+        """Record tallies of `question` from now on (forgetting earlier ones); None: none."""
         self.watched = question
         self.first_seen = {}
         self.results = []
 
+    def reset_max(self) -> None:
+        self.max_message = 0
+
     async def _read(self) -> None:
         assert self.ws is not None
         try:
-            async for raw in self.ws:
+            while True:
+                raw = await self.ws.recv(decode=False)  # bytes: payload size without encoding
                 now = time.monotonic()
+                size = len(raw)
                 self.messages += 1
-                message = json.loads(raw)
+                self.payload_bytes += size
+                if size > self.max_message:
+                    self.max_message = size
+                if size > PARSE_MAX_BYTES and self.watched is None:
+                    continue  # counted; nobody reads its tallies (e.g. the whole answer wall)
+                try:
+                    message = json.loads(raw)
+                except ValueError:  # not JSON (say, a binary message): counted, not read
+                    continue
+                if not isinstance(message, dict):
+                    continue
                 kind = message.get("type")
                 if kind == "state":
                     self.last_state = message
@@ -85,7 +104,11 @@ class Presenter:
         return self.last_state["presenter"]["slides"]
 
     def summary(self) -> dict[str, Any]:
-        return {"messages": self.messages, "closed_early": self.closed_early}
+        return {
+            "messages": self.messages,
+            "message_bytes": self.payload_bytes,
+            "closed_early": self.closed_early,
+        }
 
     async def close(self) -> None:
         if self.ws is not None:

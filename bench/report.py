@@ -12,7 +12,60 @@ TITLES = {
     "projector": "vote to projector",
     "slide": "slide change",
     "baseline": "no-op baseline",
+    "openwall": "open wall",
 }
+
+
+def _size(n: float | None) -> str:
+    """Bytes in binary units (B, KiB, MiB, GiB)."""
+    if n is None:
+        return "?"
+    for unit in ("B", "KiB", "MiB"):
+        if abs(n) < 1024:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.2f} GiB"
+
+
+def _wall_run_rows(mode: str, r: dict[str, Any]) -> list[tuple[str, str]]:
+    if "skipped" in r:
+        return [(f"{mode}: skipped", r["skipped"])]
+    ph, pr, hz, st = r["phones"], r["presenter"], r["healthz"], r["stored"]
+    return [
+        (
+            f"{mode}: to phones",
+            f"{_size(ph['bytes_per_s'])}/s ({_size(ph['bytes'])}, {ph['messages']} messages), "
+            f"biggest {_size(ph['max_message'])}; after the window: "
+            f"{_size(ph['bytes_after_window'])} more, quiet within {ph['quiet_after_s']} s",
+        ),
+        (
+            f"{mode}: to presenter",
+            f"{_size(pr['bytes_per_s'])}/s ({pr['messages']} messages), "
+            f"biggest {_size(pr['max_message'])}",
+        ),
+        (f"{mode}: answer ack p50/p99/max", _lat(r)),
+        (
+            f"{mode}: acked/s in window",
+            f"{r['acked_per_s']}  ({r['acked_in_window']} in window, {r['acked']} in all; "
+            f"errors {r['errors']} {_kinds(r['errors_by_status'])})",
+        ),
+        (
+            f"{mode}: /healthz p50/p99/max",
+            f"{_lat({'latency': hz})}, failures {hz['failures']}; slowest at "
+            + ", ".join(f"t+{at:g} s" for at, _ in hz.get("slowest_at_s_ms", [])[:3]),
+        ),
+        (
+            f"{mode}: stored == acked",
+            f"{st['responses']} == {st['acked_participants']} participants, "
+            f"{st['entries']} == {st['expected_entries']} entries (round {r['round']})",
+        ),
+        (
+            f"{mode}: phones connected",
+            f"{ph['connected_at_end']}, disconnects {ph['disconnects']}; "
+            f"server RSS {r['server_rss_kib']} KiB",
+        ),
+        (f"{mode}: cpu server / load", _cpu(r)),
+    ]
 
 
 def json_line(report: dict[str, Any]) -> str:
@@ -31,8 +84,10 @@ def _cpu(figures: dict[str, Any]) -> str:
     server = figures.get("server_cpu_pct")
     load = figures.get("load_cpu_pct")
     lag = figures.get("load_loop_lag_ms") or {}
+    wait = figures.get("server_runq_wait_pct")
+    waited = "" if wait is None else f" (server waited for a CPU {wait}%)"
     return (
-        f"{'?' if server is None else server}% / {load}%; "
+        f"{'?' if server is None else server}% / {load}%{waited}; "
         f"load loop lag p99 {lag.get('p99')} ms, max {lag.get('max')} ms "
         f"(gc max {lag.get('gc_max')} ms)"
     )
@@ -91,6 +146,26 @@ def _rows(name: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             ("errors", _kinds(f["errors_by_status"])),
             ("cpu server / load", _cpu(f)),
         ]
+    if name == "openwall":
+        low, high = f["entry_chars"]
+        rows = [
+            (
+                "room, wall",
+                f"{f['phones']} phones ({f['phones_connected']} connected), {f['entries']} "
+                f"entries (up to {f['entries_per_phone']} per phone) of {low}-{high} chars "
+                f"(~{f['entry_bytes_mean']:.0f} B)",
+            ),
+            (
+                "submissions",
+                f"{f['submissions']} at {f['offered_rate']}/s for {f['duration_s']} s per run "
+                f"(wall full after {f['submissions_to_full_wall']}"
+                + (")" if f["submissions"] >= f["submissions_to_full_wall"] else ": not reached)"),
+            ),
+        ]
+        for mode in ("shown", "hidden"):
+            if mode in f:
+                rows.extend(_wall_run_rows(mode, f[mode]))
+        return rows
     if name == "slide":
         worst = ", ".join(str(c["all_ms"]) for c in f["per_change"])
         return [

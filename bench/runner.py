@@ -18,7 +18,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,9 @@ from bench.server import (
 )
 from bench.workers import start_workers
 
-ALL_SCENARIOS = ("join", "idle", "storm", "projector", "slide", "baseline")
+DEFAULT_SCENARIOS = ("join", "idle", "storm", "projector", "slide", "baseline")
+# openwall is opt-in: two 30-s runs that flood the phones on purpose (see bench.scenarios)
+ALL_SCENARIOS = (*DEFAULT_SCENARIOS, "openwall")
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Options:
     load_procs: int
     timeout: float
     loop: str
+    wall: scenarios.WallOptions = field(default_factory=scenarios.WallOptions)
 
 
 def machine() -> dict[str, Any]:
@@ -98,9 +101,18 @@ async def run(opts: Options) -> dict[str, Any]:
             "open_file_limit": soft,
             "server": opts.server_url or "spawned",
             "rate_limits": "server default" if opts.server_url else "disabled (JOIN/VOTE_RATE=0)",
+            "max_participants": None if opts.server_url else opts.participants + 100,
         },
         "scenarios": {},
     }
+    if "openwall" in opts.scenarios:
+        report["config"]["openwall"] = {
+            "phones": opts.wall.phones,
+            "answers": opts.wall.answers,
+            "chars": opts.wall.chars,
+            "rate": opts.wall.rate,
+            "duration_s": opts.wall.duration,
+        }
     # Each process (load, server) holds one socket per phone plus its HTTP pool.
     needed = opts.participants + opts.http_conns + 200
     if needed > soft:
@@ -120,7 +132,9 @@ async def run(opts: Options) -> dict[str, Any]:
             server_pid = opts.server_pid
         else:
             token = secrets.token_urlsafe(24)
-            app = spawn_app(tmp / "data", token, tmp / "server.log")
+            app = spawn_app(
+                tmp / "data", token, tmp / "server.log", max_participants=opts.participants + 100
+            )
             spawned.append(app)
             base_url, server_pid = app.base_url, app.pid
         noop_url = noop_pid = None
@@ -167,6 +181,7 @@ async def run(opts: Options) -> dict[str, Any]:
             noop_url=noop_url,
             noop_pid=noop_pid,
             rss_before_kib=rss_before,
+            wall=opts.wall,
         )
         steps = [
             ("join", scenarios.join_burst, True),
@@ -175,6 +190,7 @@ async def run(opts: Options) -> dict[str, Any]:
             ("projector", scenarios.vote_to_projector, "projector" in opts.scenarios),
             ("slide", scenarios.slide_change, "slide" in opts.scenarios),
             ("baseline", scenarios.baseline, "baseline" in opts.scenarios),
+            ("openwall", scenarios.open_wall, "openwall" in opts.scenarios),
         ]
         for name, step, wanted in steps:
             if not wanted:
@@ -192,7 +208,14 @@ async def run(opts: Options) -> dict[str, Any]:
             acked.update(pairs["acked"])
             unanswered.update(pairs["unanswered"])
         stored_after = await admin.responses_per_question(code)
-        report["correctness"] = check(acked, unanswered, stored_before, stored_after)
+        report["correctness"] = check(
+            acked,
+            unanswered,
+            stored_before,
+            stored_after,
+            skip=ctx.checked_questions,
+            own=ctx.own_checks,
+        )
         counters = await asyncio.gather(*(w.call("counters") for w in workers))
         report["load"] = {
             "phone_messages": sum(c["messages"] for c in counters),
@@ -232,14 +255,22 @@ async def run(opts: Options) -> dict[str, Any]:
 
 
 def check(
-    acked: Counter[str], unanswered: Counter[str], before: dict[str, int], after: dict[str, int]
+    acked: Counter[str],
+    unanswered: Counter[str],
+    before: dict[str, int],
+    after: dict[str, int],
+    skip: set[str] | frozenset[str] = frozenset(),
+    own: dict[str, dict[str, int]] | None = None,
 ) -> dict[str, Any]:
     """Stored responses (growth during the run) against acknowledged (phone, question) pairs.
 
     Any difference fails the run. Votes the bench sent but got no answer for (timed out in
     flight) may or may not be stored; the verdict says whether they could explain the gap.
+    Questions in `skip` were checked by their scenario, round by round (the open wall resets
+    its question between runs); those checks come in `own` and count like the others.
     """
-    questions = sorted(set(acked) | {q for q in after if after[q] != before.get(q, 0)})
+    changed = {q for q in after if after[q] != before.get(q, 0)}
+    questions = sorted((set(acked) | changed) - set(skip))
     per_question = {
         q: {
             "acknowledged": acked.get(q, 0),
@@ -248,6 +279,7 @@ def check(
         }
         for q in questions
     }
+    per_question.update(own or {})
     ok = all(v["acknowledged"] == v["stored"] for v in per_question.values())
     explained = all(
         0 <= v["stored"] - v["acknowledged"] <= v["unanswered"] for v in per_question.values()

@@ -1,8 +1,9 @@
-"""The six scenarios. Each takes the shared `Context` and returns its figures as plain data.
+"""The scenarios. Each takes the shared `Context` and returns its figures as plain data.
 
 They run in a fixed order on one server and one crowd: join burst, idle room, vote storm,
-vote to projector, slide change, baseline. Later scenarios need the phones the join burst
-connected, so the join always happens; `--scenarios` only chooses what is measured and shown.
+vote to projector, slide change, baseline, open wall. Later scenarios need the phones the join
+burst connected, so the join always happens; `--scenarios` only chooses what is measured and
+shown. The open wall comes last: it sends phones beyond its room size away.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.admin import Admin
+from bench.health import HealthProbe
 from bench.presenter import Presenter
-from bench.server import cpu_seconds, rss_kib
+from bench.server import cpu_seconds, rss_kib, runq_wait_seconds
 from bench.stats import rate, ratio, summarise
+from bench.wall import entries_per_phone, entry_length_bounds, wall_texts
 from bench.workers import LocalWorker, ProcessWorker
 
 monotonic = time.monotonic
@@ -28,6 +31,22 @@ PROJECTOR_QUESTION = "drijfveren"  # the deck's wordcloud: one unique word per v
 SLIDE_CHANGES = 5
 IDLE_SECONDS = 2.0
 START_DELAY = 0.2  # lead time so every load process has the schedule before vote 0 is due
+WALL_QUESTION = "onthouden"  # the deck's open question (max_answers 5, max_length 280)
+WALL_LEAD = 0.5  # seconds between starting a wall run and its first submission
+WALL_GRACE = 15.0  # seconds submissions in flight at the window's end may still take
+WALL_QUIET_MAX = 20.0  # longest wait for the phones to stop receiving after a run
+HEALTH_INTERVAL = 0.1  # one GET /healthz every 100 ms
+
+
+@dataclass(frozen=True)
+class WallOptions:
+    """Size of the open wall: room, entries, entry length, submission rate, window."""
+
+    phones: int = 300
+    answers: int | None = None  # None: 5 per phone
+    chars: int = 270
+    rate: float = 50.0
+    duration: float = 30.0
 
 
 @dataclass
@@ -50,6 +69,11 @@ class Context:
     run_id: str = field(default_factory=lambda: os.urandom(3).hex())
     storm_figures: dict[str, Any] | None = None
     rss_before_kib: int | None = None
+    wall: WallOptions = field(default_factory=WallOptions)
+    # Questions a scenario checks itself (the global stored == acknowledged check skips them),
+    # and the checks it made: name -> {"acknowledged", "stored", "unanswered"}.
+    own_checks: dict[str, dict[str, int]] = field(default_factory=dict)
+    checked_questions: set[str] = field(default_factory=set)
 
     def remaining(self) -> float:
         return self.deadline - monotonic()
@@ -68,12 +92,14 @@ class Meter:
         self._load = [os.getpid()] + [w.pid for w in ctx.workers if isinstance(w, ProcessWorker)]
         self._t = 0.0
         self._server_cpu = 0.0
+        self._server_wait = 0.0
         self._load_cpu = 0.0
 
     async def start(self) -> Meter:
         await _same(self._ctx, "probe_start")
         self._t = monotonic()
         self._server_cpu = cpu_seconds(self._server) if self._server else 0.0
+        self._server_wait = runq_wait_seconds(self._server) if self._server else 0.0
         self._load_cpu = sum(cpu_seconds(p, tree=False) for p in self._load)
         return self
 
@@ -81,9 +107,12 @@ class Meter:
         wall = monotonic() - self._t
         load = sum(cpu_seconds(p, tree=False) for p in self._load) - self._load_cpu
         server = cpu_seconds(self._server) - self._server_cpu if self._server else None
+        wait = runq_wait_seconds(self._server) - self._server_wait if self._server else None
         lags = await _same(self._ctx, "probe_stop")
         return {
             "server_cpu_pct": None if server is None else round(100 * server / wall, 1),
+            # runnable but waiting for a CPU (shared machine): CPU % + this ~ 100 = saturated
+            "server_runq_wait_pct": None if wait is None else round(100 * wait / wall, 1),
             "load_cpu_pct": round(100 * load / wall, 1),
             "load_loop_lag_ms": {
                 "p99": max((lag["p99_ms"] or 0.0) for lag in lags),
@@ -359,5 +388,217 @@ async def slide_change(ctx: Context) -> dict[str, Any]:
         "missing": watched_total - len(latencies),
         "latency": summarise(latencies),
         "per_change": per_change,
+        **cpu,
+    }
+
+
+# --- 7. open wall ----------------------------------------------------------------------------
+
+
+async def open_wall(ctx: Context) -> dict[str, Any]:
+    """The open question's answer wall growing while phones are in the room, twice: with the
+    results shown to phones (`reveal`) and hidden (`hide`), same open-loop submissions.
+
+    The first `wall.phones` phones stay (the others leave first). Each answers the open
+    question again and again with one more entry each time (1, 2, ... up to its share of
+    `wall.answers`, at most max_answers), so the wall grows to `wall.answers` entries of about
+    `wall.chars` characters. A presenter `reset` before each run starts a new round, so both
+    runs grow the same wall from empty. Per run: bytes the phones and the presenter received
+    (every data message, whatever its shape) per second of the window and the biggest single
+    message, answer latency and acknowledged answers/s, /healthz latency from a separate
+    process, and afterwards the stored wall checked against the acknowledged answers.
+    """
+    opts = ctx.wall
+    phones = min(opts.phones, ctx.participants)
+    staying = sum(await _same(ctx, "park", keep=phones))
+    state = await ctx.admin.control(ctx.code, "goto", WALL_QUESTION)
+    slide = state["slide"]
+    if slide.get("type") != "open":
+        raise RuntimeError(f"{WALL_QUESTION!r} is a {slide.get('type')!r} slide, not 'open'")
+    max_answers, max_length = int(slide["max_answers"]), int(slide["max_length"])
+    answers = opts.answers if opts.answers is not None else 5 * phones
+    entries = entries_per_phone(phones, answers)
+    if max(entries) > max_answers or min(entries) < 1:
+        raise ValueError(
+            f"{answers} wall entries over {phones} phones needs 1 to {max_answers} "
+            f"(max_answers of {WALL_QUESTION!r}) per phone"
+        )
+    texts = wall_texts(phones, entries, opts.chars, max_length, seed=ctx.run_id)
+    low, high = entry_length_bounds(opts.chars, max_length)
+    total = round(opts.rate * opts.duration)
+    figures: dict[str, Any] = {
+        "question": WALL_QUESTION,
+        "phones": phones,
+        "phones_connected": staying,
+        "entries": answers,
+        "entries_per_phone": max(entries),
+        "entry_chars": [low, high],
+        "entry_bytes_mean": round(sum(len(t.encode()) for m in texts for t in m) / answers, 1),
+        "submissions": total,
+        "offered_rate": opts.rate,
+        "duration_s": opts.duration,
+        "submissions_to_full_wall": sum(entries),
+    }
+    probe = HealthProbe(ctx.base_url)
+    try:
+        await probe.ready(timeout=max(1.0, min(60.0, ctx.remaining())))
+        for mode in ("shown", "hidden"):
+            if ctx.remaining() < opts.duration + WALL_GRACE:
+                figures[mode] = {"skipped": "global deadline (--timeout) reached"}
+                continue
+            figures[mode] = await _wall_run(ctx, mode, probe, phones, entries, texts, total)
+    finally:
+        probe.close()
+    return figures
+
+
+async def _quiet(ctx: Context, limit: float) -> dict[str, Any]:
+    """Wait until the phones receive nothing for 0.5 s (at most `limit` s); when that was
+    (the last poll that still saw bytes arrive) and the bytes received by then."""
+    end = ctx.bounded(limit)
+    last, last_change = -1, monotonic()
+    while True:
+        received = sum(t["bytes"] for t in await _same(ctx, "traffic"))
+        if received == last or monotonic() >= end:
+            return {"at": last_change, "bytes": received}
+        last, last_change = received, monotonic()
+        await asyncio.sleep(0.5)
+
+
+async def _at(when: float, read: Any) -> Any:
+    await asyncio.sleep(max(0.0, when - monotonic()))
+    return read()
+
+
+async def _wall_run(
+    ctx: Context,
+    mode: str,
+    probe: HealthProbe,
+    phones: int,
+    entries: list[int],
+    texts: list[list[str]],
+    total: int,
+) -> dict[str, Any]:
+    opts = ctx.wall
+    await ctx.admin.control(ctx.code, "reset")  # a new round: the wall starts empty
+    state = await ctx.admin.control(ctx.code, "reveal" if mode == "shown" else "hide")
+    if state["results_visible"] != (mode == "shown"):
+        raise RuntimeError(f"results_visible is {state['results_visible']} after {mode!r}")
+    if not state["voting_open"]:
+        await ctx.admin.control(ctx.code, "open")
+    await _quiet(ctx, WALL_QUIET_MAX)
+    ctx.presenter.watch(None)
+    presenter = ctx.presenter
+    k = len(ctx.workers)
+    meter = await Meter(ctx).start()
+    t0 = monotonic() + WALL_LEAD
+    window_end = t0 + opts.duration
+    deadline = ctx.bounded(WALL_LEAD + opts.duration + WALL_GRACE)
+
+    def presenter_now() -> tuple[int, int, int]:
+        counts = (presenter.payload_bytes, presenter.messages, presenter.max_message)
+        presenter.reset_max()
+        return counts
+
+    p_start = asyncio.create_task(_at(t0, presenter_now))
+    p_end = asyncio.create_task(_at(window_end, presenter_now))
+    health = asyncio.create_task(probe.sample(t0, window_end, HEALTH_INTERVAL, deadline))
+    parts = await _all(
+        ctx,
+        "wall",
+        [
+            dict(
+                path=f"/api/sessions/{ctx.code}/responses",
+                question=WALL_QUESTION,
+                phones=phones,
+                entries=entries,
+                texts={g: texts[g] for g in range(w, phones, k)},
+                t0=t0,
+                rate=opts.rate,
+                total=total,
+                window_end=window_end,
+                deadline=deadline,
+            )
+            for w in range(k)
+        ],
+    )
+    cpu = await meter.stop()
+    (pb0, pm0, _), (pb1, pm1, p_max) = await p_start, await p_end
+    healthz = await health
+    after = await _quiet(ctx, WALL_QUIET_MAX)
+    result = await ctx.admin.result(ctx.code, WALL_QUESTION)
+
+    latencies = [x for p in parts for x in p["latencies"]]
+    statuses: Counter[str] = Counter()
+    for p in parts:
+        statuses.update(p["statuses"])
+    errors = {s: n for s, n in statuses.items() if not (s.isdigit() and 200 <= int(s) < 300)}
+    start = [p["traffic_start"] for p in parts]
+    end = [p["traffic_end"] for p in parts]
+    window = opts.duration
+    phone_bytes = sum(e["bytes"] for e in end) - sum(s["bytes"] for s in start)
+    phone_msgs = sum(e["messages"] for e in end) - sum(s["messages"] for s in start)
+    acked_in_window = sum(p["acked_in_window"] for p in parts)
+    stored_entries = len(result.get("answers") or [])
+    checks = {
+        "participants": (
+            sum(p["acked_phones"] for p in parts),
+            int(result["responses"]),
+            sum(p["unknown"] for p in parts),
+        ),
+        "entries": (
+            sum(p["expected_entries"] for p in parts),
+            stored_entries,
+            sum(p["unknown_entries"] for p in parts),
+        ),
+    }
+    for what, (acked, stored, unknown) in checks.items():
+        ctx.own_checks[f"{WALL_QUESTION} {mode}: {what}"] = {
+            "acknowledged": acked,
+            "stored": stored,
+            "unanswered": unknown,
+        }
+    ctx.checked_questions.add(WALL_QUESTION)
+    return {
+        "results_visible": mode == "shown",
+        "round": int(result["round"]),
+        "offered": total,
+        "acked": len(latencies),
+        "acked_in_window": acked_in_window,
+        "acked_per_s": rate(acked_in_window, window),
+        "latency": summarise(latencies),
+        "errors": sum(errors.values()),
+        "errors_by_status": errors,
+        "phones": {
+            "bytes": phone_bytes,
+            "bytes_per_s": round(phone_bytes / window),
+            "messages": phone_msgs,
+            "max_message": max(e["max_message"] for e in end),
+            "connected_at_end": sum(e["connected"] for e in end),
+            "disconnects": sum(e["disconnects"] for e in end)
+            - sum(s["disconnects"] for s in start),
+            "bytes_after_window": after["bytes"] - sum(e["bytes"] for e in end),
+            "quiet_after_s": round(max(0.0, after["at"] - window_end), 2),
+        },
+        "presenter": {
+            "bytes": pb1 - pb0,
+            "bytes_per_s": round((pb1 - pb0) / window),
+            "messages": pm1 - pm0,
+            "max_message": p_max,
+        },
+        "healthz": {
+            **summarise(healthz["latencies"]),
+            "probes": healthz["probes"],
+            "failures": sum(healthz["failures"].values()),
+            "failures_by_kind": healthz["failures"],
+            "slowest_at_s_ms": healthz["slowest"],
+        },
+        "stored": {
+            "responses": int(result["responses"]),
+            "entries": stored_entries,
+            "acked_participants": checks["participants"][0],
+            "expected_entries": checks["entries"][0],
+        },
+        "server_rss_kib": rss_kib(ctx.server_pid) if ctx.server_pid else None,
         **cpu,
     }

@@ -79,10 +79,14 @@ class Spawned:
 
 def spawn(name: str, argv: list[str], env: dict[str, str], port: int, log_path: Path) -> Spawned:
     log = log_path.open("wb")
+    # This checkout's packages first, even where the current directory is not on sys.path
+    # (PYTHONSAFEPATH) and an editable install of another checkout is: `python -m app` must
+    # be the server code next to this bench.
+    path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
     proc = subprocess.Popen(
         argv,
         cwd=REPO_ROOT,
-        env={**os.environ, **env},
+        env={**os.environ, "PYTHONPATH": path, **env},
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -90,11 +94,14 @@ def spawn(name: str, argv: list[str], env: dict[str, str], port: int, log_path: 
     return Spawned(name, f"http://127.0.0.1:{port}", proc, log_path, log)
 
 
-def spawn_app(data_dir: Path, admin_token: str, log_path: Path) -> Spawned:
+def spawn_app(data_dir: Path, admin_token: str, log_path: Path, max_participants: int) -> Spawned:
     """`python -m app serve` on a free port with a fresh data dir and rate limits off.
 
     The server's per-client rate limits are per IP; all bench load comes from 127.0.0.1, so
-    they would measure the limiter, not the server.
+    they would measure the limiter, not the server. The participant cap
+    (RONDVRAAG_MAX_PARTICIPANTS) is set just above the bench's crowd so it never refuses a
+    bench phone; servers without such a cap ignore the variable. The working directory is the
+    repository this bench lives in, so `python -m app` runs this checkout's server code.
     """
     port = free_port()
     argv = [
@@ -116,6 +123,7 @@ def spawn_app(data_dir: Path, admin_token: str, log_path: Path) -> Spawned:
         "RONDVRAAG_ADMIN_TOKEN": admin_token,
         "RONDVRAAG_JOIN_RATE": "0",
         "RONDVRAAG_VOTE_RATE": "0",
+        "RONDVRAAG_MAX_PARTICIPANTS": str(max_participants),
     }
     return spawn("rondvraag", argv, env, port, log_path)
 
@@ -196,3 +204,24 @@ def cpu_seconds(pid: int, tree: bool = True) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / _TICKS
+
+
+def runq_wait_seconds(pid: int) -> float:
+    """Time the threads of pid's process tree spent runnable but waiting for a CPU (s).
+
+    From /proc/PID/task/TID/schedstat (second field, ns). On a shared machine a server can
+    show 60 % CPU while its event loop is never idle: the rest of the time it waits its turn.
+    """
+    total = 0
+    for p in _process_tree(pid):
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{p}/task/{tid}/schedstat", "rb") as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9

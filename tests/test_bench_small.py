@@ -150,3 +150,158 @@ def test_check_counts_only_responses_stored_during_the_run() -> None:
     )
     assert verdict["ok"] is True
     assert verdict["per_question"] == {"rol": {"acknowledged": 3, "stored": 3, "unanswered": 0}}
+
+
+# --- the open wall ---------------------------------------------------------------------------
+
+WALL_PHONES = 20
+WALL_ANSWERS = 60  # 3 entries per phone
+
+
+@pytest.fixture(scope="module")
+def wall_run() -> Run:
+    """One tiny run of the openwall scenario: 20 phones, a wall of 60 entries, 3 s per run."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--participants",
+            str(WALL_PHONES),
+            "--scenarios",
+            "openwall",
+            "--wall-answers",
+            str(WALL_ANSWERS),
+            "--wall-rate",
+            "20",
+            "--wall-duration",
+            "3",
+            "--json-only",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("{"), (
+        f"expected one JSON line, got:\n{proc.stdout}\n{proc.stderr}"
+    )
+    return Run(json.loads(lines[0]), proc.returncode, proc.stderr)
+
+
+def test_open_wall_runs_shown_and_hidden(wall_run: Run) -> None:
+    report = wall_run.report
+    assert wall_run.returncode == 0, f"{report.get('errors')}\n{wall_run.stderr}"
+    assert set(report["scenarios"]) == {"openwall"}
+    wall = report["scenarios"]["openwall"]
+    assert wall["phones"] == WALL_PHONES
+    assert wall["entries"] == WALL_ANSWERS
+    assert wall["submissions"] == 60  # 20 submissions/s for 3 s
+    for mode, visible in (("shown", True), ("hidden", False)):
+        run = wall[mode]
+        assert run["results_visible"] is visible
+        assert run["offered"] == 60
+        assert run["healthz"]["probes"] > 0
+        assert run["phones"]["connected_at_end"] == WALL_PHONES
+    # the instrument counted what the phones and the presenter received with results shown
+    assert wall["shown"]["phones"]["bytes"] > 0
+    assert wall["shown"]["presenter"]["bytes"] > 0
+
+
+def test_open_wall_stored_equals_acknowledged(wall_run: Run) -> None:
+    correctness = wall_run.report["correctness"]
+    assert correctness["ok"] is True, correctness
+    assert correctness["stored"] == correctness["acknowledged"]
+    wall = wall_run.report["scenarios"]["openwall"]
+    for mode in ("shown", "hidden"):
+        stored = wall[mode]["stored"]
+        assert stored["responses"] == stored["acked_participants"]
+        assert stored["entries"] == stored["expected_entries"]
+        checks = correctness["per_question"]
+        for what in ("participants", "entries"):
+            check_ = checks[f"onthouden {mode}: {what}"]
+            assert check_["stored"] == check_["acknowledged"]
+
+
+# --- the phones' websocket reader ------------------------------------------------------------
+
+
+class _FakeTransport:
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.written.append(bytes(data))
+
+    def is_closing(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+async def test_phone_reader_counts_every_message_whatever_its_shape() -> None:
+    """Big whole messages are counted without parsing, the rest parsed: in any chunking."""
+    import asyncio
+    import random
+    from typing import cast
+
+    from websockets.frames import Frame, Opcode
+    from websockets.utils import accept_key
+
+    from bench.wsclient import Inbox, PhoneSocket
+
+    def frame(opcode: Opcode, data: bytes, fin: bool = True) -> bytes:
+        return Frame(opcode, data, fin).serialize(mask=False)
+
+    big = b'{"type":"results","result":"' + b"a" * 200_000 + b'"}'
+    frames = [
+        (frame(Opcode.TEXT, b'{"type":"state"}'), 16),
+        (frame(Opcode.TEXT, big), len(big)),  # counted as it streams in, never parsed
+        (frame(Opcode.PING, b"abcd"), None),
+        (frame(Opcode.BINARY, b"b" * 70_000), 70_000),
+        (frame(Opcode.TEXT, b"x" * 300), 300),
+        (frame(Opcode.TEXT, b"y" * 70_000, fin=False), None),  # fragmented: parsed
+        (frame(Opcode.CONT, b"z" * 10), 70_010),
+        (frame(Opcode.PING, b""), None),
+        (frame(Opcode.TEXT, b"end"), 3),
+    ]
+    sizes = [size for _, size in frames if size is not None]
+    for seed in range(20):
+        texts: list[bytes] = []
+        inbox = Inbox()
+        sock = PhoneSocket(
+            "ws://127.0.0.1:1/ws/sessions/1",
+            inbox,
+            lambda _, d, texts=texts: texts.append(bytes(d)),
+            2**24,
+        )
+        transport = _FakeTransport()
+        sock.connection_made(cast(asyncio.Transport, transport))
+        request = transport.written[0].decode()
+        key = next(
+            line.split(":", 1)[1].strip()
+            for line in request.split("\r\n")
+            if line.lower().startswith("sec-websocket-key:")
+        )
+        stream = (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Accept: {accept_key(key)}\r\n\r\n"
+        ).encode() + b"".join(f for f, _ in frames)
+        rng = random.Random(seed)
+        pos = 0
+        while pos < len(stream):
+            step = rng.choice([1, 2, 3, 7, 100, 1000, 65_536, 300_000])
+            sock.data_received(stream[pos : pos + step])
+            pos += step
+        await asyncio.sleep(0.05)  # the inbox parses small frames on the next loop turns
+        assert sock.opened.done() and sock.opened.exception() is None
+        assert inbox.messages == len(sizes)
+        assert inbox.payload_bytes == sum(sizes)
+        assert inbox.max_message == len(big)
+        assert texts == [b'{"type":"state"}', b"x" * 300, b"y" * 70_000 + b"z" * 10, b"end"]
+        assert len(transport.written) == 3  # the handshake request and a pong per ping
