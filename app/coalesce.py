@@ -20,7 +20,7 @@ class Coalescer:
 
     def __init__(self, publish: Callable[[], Awaitable[None]], interval: float) -> None:
         self._publish = publish
-        self._interval = interval
+        self.interval = interval  # may be changed on the fly (e.g. to keep a bytes budget)
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
         self._last = 0.0
@@ -33,7 +33,7 @@ class Coalescer:
     async def _run(self) -> None:
         try:
             while self._dirty:
-                wait = self._last + self._interval - time.monotonic()
+                wait = self._last + self.interval - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 self._dirty = False

@@ -17,7 +17,7 @@ from typing import Any
 from .auth import AdminSessions, TokenSigner
 from .coalesce import Coalescer
 from .domain.deck import Deck
-from .domain.errors import AnswerError, ControlError
+from .domain.errors import AnswerError, ControlError, DeckError
 from .domain.loader import load_deck, parse_deck
 from .domain.presenter import PresenterState, apply, initial_state
 from .domain.slides import Question
@@ -35,6 +35,9 @@ _NO_RESULTS = encode({"type": "results", "result": None})
 
 RESULTS_INTERVAL = 0.1  # at most ~10 tally updates a second to the projector
 PHONE_RESULTS_INTERVAL = 0.5  # phones show revealed results too, but 2 updates a second do
+# and never more than this many bytes a second each: a fast-growing wall of long answers
+# reaches phones every few seconds instead of twice a second (venue Wi-Fi is shared).
+PHONE_BYTES_PER_S = 2048
 # How much of a growing result each screen gets live (newest open answers, top words): what
 # it can show. The HTTP results and the exports always have everything.
 PRESENTER_VIEW_SIZE = 100
@@ -329,6 +332,8 @@ class LiveSession:
         message = self._phone_message()
         if message is not None:
             self.hub.results_to_phones(self.code, message)
+            size = len(message.delta or message.full)
+            self._phone_results.interval = max(PHONE_RESULTS_INTERVAL, size / PHONE_BYTES_PER_S)
 
     def resync(self, client: Client, presenter: bool) -> None:
         """A screen lost track of the changes: send it the whole current view."""
@@ -499,7 +504,14 @@ class Rondvraag:
         record = await self.store.get_session(code)
         if record is None:
             return None
-        deck = parse_deck(record.deck_source, filename=f"{record.deck}.yaml", name=record.deck)
+        try:  # off the event loop: a stored deck takes up to a second or two to parse
+            deck = await asyncio.to_thread(
+                parse_deck, record.deck_source, filename=f"{record.deck}.yaml", name=record.deck
+            )
+        except DeckError as exc:
+            raise Conflict(
+                "deck_unreadable", f"the stored deck of session {code} no longer loads: {exc}"
+            ) from None
         session = LiveSession(
             record, deck, self.store, self.hub, self.join_url(code), signer=self.signer
         )

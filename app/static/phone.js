@@ -1012,22 +1012,22 @@
           return;
         }
         if (res.status === 429) {
-          setNotice(t("join.busy"), "info");
-          retryJoin(res.retryAfter);
+          setNotice(t("join.busy"), "info"); // the server is there, just busy: no "offline"
+          retryJoin(res.retryAfter, false);
           return;
         }
-        retryJoin(0);
+        retryJoin(0, true);
       },
       function () {
-        retryJoin(0);
+        retryJoin(0, true);
       }
     );
   }
 
   /** Join again later: after Retry-After when the server said how long (plus a little jitter,
    * so a room that was told "wait 3 s" does not come back in the same millisecond). */
-  function retryJoin(retryAfter) {
-    setBanner(true);
+  function retryJoin(retryAfter, offline) {
+    setBanner(offline);
     var delay = joinBackoff.next();
     if (retryAfter) delay = Math.max(delay, retryAfter * 1000 * (1 + Math.random() / 4));
     window.setTimeout(join, delay);

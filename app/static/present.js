@@ -459,9 +459,11 @@
     reset: resetRound
   };
 
+  var moreMenu = document.getElementById("ctl-more");
   Array.prototype.forEach.call(controls.querySelectorAll("[data-action]"), function (b) {
     b.addEventListener("click", function () {
       var fn = ACTIONS[b.getAttribute("data-action")];
+      if (moreMenu) moreMenu.open = false;
       if (fn) fn();
       b.blur(); // so a later Space press means "results", not "click this button again"
     });
