@@ -33,7 +33,8 @@ Scenarios (in this order, on one server and one crowd of phones):
              server cannot hide behind a slower client): acked votes/s, p50/p99/max, errors.
   projector  a presenter websocket; each phone votes once on the wordcloud `drijfveren` with a
              word of its own (results hidden from phones meanwhile); time from a vote's
-             intended send to the first presenter `results` message that contains its word.
+             intended send to the first presenter `results` message counting it (the k-th
+             acknowledged vote: the first tally with k different words more than before).
   slide      POST /control {"action": "next"} 5 times; time until each connected phone got the
              `state` message with the new slide.
   baseline   the storm's load shape and client against POST /noop of the no-op server; the

@@ -1,9 +1,10 @@
-"""The projector: a presenter websocket that records when each vote first shows in a tally.
+"""The projector: a presenter websocket that records when votes show in its tallies.
 
-For the watched question it keeps, per tally entry (a wordcloud word), the time of the first
-`results` message that contained it, and the (time, responses) of every `results` message.
-Because every vote in the vote-to-projector scenario carries a word of its own, "the first
-results message that includes vote k" is exact: the first one whose counts contain k's word.
+For the watched question it keeps the (time, responses, distinct) of every `results` message.
+Every vote in the vote-to-projector scenario carries a word of its own, so a word cloud's
+`distinct` (how many different words it holds) is the number of votes counted. The projector
+gets only the top words of a cloud (a bounded view), so a vote is found by that count, not by
+its word: the vote acknowledged k-th shows in the first message that counts k of them.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ class Presenter:
         self.admin_token = admin_token
         self.ws: ClientConnection | None = None
         self.watched: str | None = None
-        self.first_seen: dict[str, float] = {}
-        self.results: list[tuple[float, int]] = []  # (received at, responses) for watched
+        self.results: list[tuple[float, int, int]] = []  # (received at, responses, distinct)
         self.messages = 0
         self.payload_bytes = 0  # every data message, text or binary, by payload size
         self.max_message = 0  # biggest payload since the last `reset_max`
@@ -54,7 +54,6 @@ class Presenter:
     def watch(self, question: str | None) -> None:
         """Record tallies of `question` from now on (forgetting earlier ones); None: none."""
         self.watched = question
-        self.first_seen = {}
         self.results = []
 
     def reset_max(self) -> None:
@@ -86,17 +85,18 @@ class Presenter:
                 elif kind == "results":
                     result = message.get("result") or {}
                     if result.get("id") == self.watched:
-                        self.results.append((now, int(result.get("responses", 0))))
-                        seen = self.first_seen
-                        for entry in result.get("counts", {}):
-                            if entry not in seen:
-                                seen[entry] = now
+                        distinct = int(result.get("distinct", len(result.get("counts", {}))))
+                        self.results.append((now, int(result.get("responses", 0)), distinct))
         except ConnectionClosed:
             self.closed_early = True
 
-    async def wait_for(self, entries: set[str], deadline: float) -> None:
-        """Until every entry has shown in a tally, or the deadline."""
-        while time.monotonic() < deadline and not entries.issubset(self.first_seen):
+    def distinct(self) -> int:
+        """The newest tally's count of different entries (0 before any)."""
+        return self.results[-1][2] if self.results else 0
+
+    async def wait_for(self, distinct: int, deadline: float) -> None:
+        """Until a tally counts `distinct` different entries, or the deadline."""
+        while time.monotonic() < deadline and self.distinct() < distinct:
             await asyncio.sleep(0.01)
 
     def slides(self) -> list[dict[str, Any]]:

@@ -277,9 +277,12 @@ async def baseline(ctx: Context) -> dict[str, Any]:
 
 
 async def vote_to_projector(ctx: Context) -> dict[str, Any]:
-    """Time from a vote's intended send to the first presenter tally that contains it.
+    """Time from a vote's intended send to the first presenter tally that counts it.
 
-    Each phone votes once on the wordcloud with a word of its own, so inclusion is exact.
+    Each phone votes once on the wordcloud with a word of its own, so the cloud's number of
+    different words is the number of votes counted: the vote acknowledged k-th is taken to
+    show in the first presenter message that counts k votes more than before the run (the
+    projector gets only the top words, so it cannot be found by its word).
     The slide's results are hidden from phones meanwhile: every phone would otherwise get the
     whole growing list of unique words up to 10 times a second, a load no real room makes
     (real word clouds repeat words). The presenter gets results whether hidden or not.
@@ -291,6 +294,8 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
     if not state.get("voting_open", True):
         await ctx.admin.control(ctx.code, "open")
     ctx.presenter.watch(PROJECTOR_QUESTION)
+    await asyncio.sleep(0.3)  # the goto's first tally: what was counted before the run
+    before = ctx.presenter.distinct()
     connected = sum(c["connected"] for c in await _same(ctx, "counters"))
     total = min(connected, round(ctx.vote_rate * ctx.duration))
     k = len(ctx.workers)
@@ -316,12 +321,11 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
         ],
     )
     votes = [v for p in parts for v in p["votes"]]
-    acked = {word: due for word, due, at, _ in votes if at is not None}
-    await ctx.presenter.wait_for(set(acked), ctx.bounded(10))
+    acked = sorted((at, due) for _, due, at, _ in votes if at is not None)
+    await ctx.presenter.wait_for(before + len(acked), ctx.bounded(10))
     cpu = await meter.stop()
-    seen = ctx.presenter.first_seen
-    latencies = [seen[w] - due for w, due in acked.items() if w in seen]
-    times = [t for t, _ in ctx.presenter.results if t >= t0]
+    latencies = _counted_latencies(acked, ctx.presenter.results, before)
+    times = [t for t, _, _ in ctx.presenter.results if t >= t0]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     ack_lat = [at - due for _, due, at, _ in votes if at is not None]
     statuses = Counter(status for _, _, at, status in votes if at is None)
@@ -330,7 +334,7 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
         statuses["not_sent_by_deadline"] += unsent
     return {
         "question": PROJECTOR_QUESTION,
-        "inclusion": "unique word per vote, first presenter results message containing it",
+        "inclusion": "unique word per vote; k-th acked vote: first presenter tally counting k",
         "votes": total,
         "offered_rate": ctx.vote_rate,
         "acked": len(acked),
@@ -343,6 +347,22 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
         "ack_latency": summarise(ack_lat),
         **cpu,
     }
+
+
+def _counted_latencies(
+    acked: list[tuple[float, float]], results: list[tuple[float, int, int]], before: int
+) -> list[float]:
+    """For the k-th acknowledged vote (ack time order), the time from its due time to the
+    first presenter message counting `before + k` different words."""
+    latencies = []
+    message = 0
+    for k, (_, due) in enumerate(acked, start=1):
+        while message < len(results) and results[message][2] < before + k:
+            message += 1
+        if message == len(results):
+            break
+        latencies.append(results[message][0] - due)
+    return latencies
 
 
 # --- 5. slide change -------------------------------------------------------------------------
