@@ -151,9 +151,9 @@ def _announce(services) -> None:
 
 def _store_at(data_dir: str):
     """The data folder's database, opened directly (no server); refuses a missing file."""
+    from .backends.sqlite import SQLiteStore
     from .exports import ExportError
     from .settings import DATABASE_FILE
-    from .store.sqlite import SQLiteStore
 
     path = Path(data_dir) / DATABASE_FILE
     if not path.is_file():

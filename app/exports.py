@@ -31,7 +31,7 @@ from .domain.presenter import PresenterState
 from .domain.slides import Question
 from .domain.slides.choice import Choice
 from .domain.slides.scales import Scales
-from .store.base import Store, StoredResponse, StoreUnavailable
+from .ports.store import Store, StoredResponse, StoreUnavailable
 
 Cell = str | int | float | None
 Format = Literal["csv", "summary", "json"]

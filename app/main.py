@@ -13,9 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
+from .backends.sqlite import SQLiteStore
 from .service import Rondvraag
 from .settings import Settings
-from .store.sqlite import SQLiteStore
 from .web import api, pages, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths

@@ -25,9 +25,9 @@ from .hub import Client, Hub, encode
 from .joingate import JoinGate, JoinKeys, JoinRefused
 from .liveview import ResultsMessage
 from .netaddr import lan_address
+from .ports.store import SessionGone, SessionRecord, Store
 from .ratelimit import RateLimiter
 from .settings import Settings
-from .store.base import SessionGone, SessionRecord, Store
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ import httpx
 import pytest
 from conftest import REPO_ROOT, LiveServer
 
+from app.backends.sqlite import SQLiteStore
 from app.domain.deck import Deck
 from app.domain.loader import parse_deck
 from app.domain.presenter import initial_state
@@ -37,7 +38,6 @@ from app.exports import (
     load_session_data,
     render,
 )
-from app.store.sqlite import SQLiteStore
 
 CODE = "424242"
 DECK_YAML = """\

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser
 
 from app.domain.loader import parse_deck
 from app.exports import SessionData
+from app.ports.store import StoredResponse
 from app.report import build_report, choice_svg, cloud_svg, layout_cloud, scales_svg, wrap
-from app.store.base import StoredResponse
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = '<script>alert("x")</script> & <b>vet</b>'

@@ -20,8 +20,8 @@ import asyncpg
 import pytest
 from pg_server import PgCluster
 
-from app.store.base import Saved, SessionGone, StoreUnavailable
-from app.store.postgres import SCHEMA_VERSION, PostgresStore
+from app.backends.postgres import SCHEMA_VERSION, PostgresStore
+from app.ports.store import Saved, SessionGone, StoreUnavailable
 
 pytestmark = pytest.mark.postgres
 
@@ -261,7 +261,7 @@ async def test_replicas_opening_together_get_one_session_and_one_code(pg_url: st
 
 OPEN_SESSION = """
 import asyncio, random, sys, time
-from app.store.postgres import PostgresStore
+from app.backends.postgres import PostgresStore
 
 async def main() -> None:
     store = PostgresStore(sys.argv[1])

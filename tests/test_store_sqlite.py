@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.store.base import SessionGone, StoreUnavailable
-from app.store.sqlite import MIGRATIONS, SQLiteStore
+from app.backends.sqlite import MIGRATIONS, SQLiteStore
+from app.ports.store import SessionGone, StoreUnavailable
 
 CODE = "123456"
 ISO_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -64,7 +64,7 @@ async def test_committed_response_survives_restart(store: SQLiteStore, db_path: 
 
 KILLED_WRITER = """
 import asyncio, sys
-from app.store.sqlite import SQLiteStore
+from app.backends.sqlite import SQLiteStore
 
 async def main() -> None:
     store = SQLiteStore(sys.argv[1], synchronous=sys.argv[2])

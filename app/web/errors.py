@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import AnswerError, ControlError
+from ..ports.store import SessionGone, StoreUnavailable
 from ..service import Conflict, NotFound, TooMany
-from ..store.base import SessionGone, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from typing import Any
 
 import asyncpg
 
-from app.store.base import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
-from app.store.postgres_batch import Answer, BatchWriter, Join, pseudonym
+from app.backends.postgres_batch import Answer, BatchWriter, Join, pseudonym
+from app.ports.store import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
 
 SCHEMA_VERSION = 1
 _MIGRATION_LOCK = 0x52_6F_6E_64  # "Rond": one migrator at a time across replicas

@@ -31,7 +31,7 @@ from typing import Any
 
 import asyncpg
 
-from app.store.base import Saved, SessionGone, StoreUnavailable
+from app.ports.store import Saved, SessionGone, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

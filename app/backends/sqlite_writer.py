@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.store.base import StoreUnavailable
+from app.ports.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from app.store.base import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
-from app.store.sqlite_writer import Apply, GroupCommitWriter, OpFn, translate_error
+from app.backends.sqlite_writer import Apply, GroupCommitWriter, OpFn, translate_error
+from app.ports.store import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
 
 SCHEMA_VERSION = 2
 
