@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -99,10 +100,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def serve_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The `load_settings` arguments of a `serve` command line (workers rebuild from them)."""
+    return {
+        "deck_path": args.deck,
+        "data_dir": args.data,
+        "database_url": args.database,
+        "redis_url": args.redis,
+        "workers": args.workers,
+        "host": args.host,
+        "port": args.port,
+        "public_url": args.public_url or "",
+        "max_participants": args.max_participants,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+    }
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .main import create_app
+    from .main import WORKER_SETTINGS, create_app
     from .settings import load_settings
 
     try:
@@ -111,36 +128,69 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    settings = load_settings(
-        args.deck,
-        data_dir=args.data,
+    options = serve_options(args)
+    settings = load_settings(**options)
+    raise_open_file_limit()
+    server_options = uvicorn_options(settings.forwarded_allow_ips)
+    if settings.workers == 1:
+        tune_garbage_collector()
+        app = create_app(settings, announce=_announce)
+        uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, **server_options)).run()
+        return 0
+    # Several workers on this host: uvicorn starts each from the factory, which rebuilds the
+    # same settings; they all serve the deck's one open session (the database sees to that).
+    asyncio.run(_announce_cluster(settings))
+    os.environ[WORKER_SETTINGS] = json.dumps(options)
+    uvicorn.run(
+        "app.main:worker_app",
+        factory=True,
+        workers=settings.workers,
         host=args.host,
         port=args.port,
-        public_url=args.public_url or "",
-        max_participants=args.max_participants,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        **server_options,
     )
-    raise_open_file_limit()
-    tune_garbage_collector()
-    app = create_app(settings, announce=_announce)
-    options = uvicorn_options(settings.forwarded_allow_ips)
-    config = uvicorn.Config(app, host=args.host, port=args.port, **options)
-    uvicorn.Server(config).run()
     return 0
 
 
 def _announce(services) -> None:
     session = services.primary
-    base = services.base_url()
+    _print_running(
+        services.settings, session.deck.title, session.code, session.join_url, services.base_url()
+    )
+
+
+async def _announce_cluster(settings) -> None:
+    """Before the workers start: the session they will serve, and how to reach it."""
+    from .backends import open_store
+    from .domain.presenter import initial_state
+    from .service import _new_code
+
+    deck = load_deck(settings.deck_path)
+    store = open_store(settings.store_url)
+    await store.open()
+    try:
+        record = await store.open_session(
+            deck.name, deck.title, deck.source, initial_state(deck).to_json(), _new_code
+        )
+    finally:
+        await store.close()
+    base = settings.public_url
+    _print_running(settings, deck.title, record.code, f"{base}/j/{record.code}", base)
+
+
+def _print_running(settings, title: str, code: str, join_url: str, base: str) -> None:
     lines = [
-        f"Rondvraag is running: {session.deck.title}",
-        f"  Join URL:    {session.join_url}",
-        f"  Join code:   {session.code}",
-        f"  Presenter:   {base}/present/{session.code}",
+        f"Rondvraag is running: {title}",
+        f"  Join URL:    {join_url}",
+        f"  Join code:   {code}",
+        f"  Presenter:   {base}/present/{code}",
     ]
-    settings = services.settings
     kept = settings.data_dir / TOKEN_FILE
-    if not settings.admin_token_generated:
+    if settings.cluster:
+        where = "RONDVRAAG_ADMIN_TOKEN" if settings.admin_token else "the database"
+        lines.append(f"  Admin token: from {where} (rondvraag token --database URL shows it)")
+        lines.append(f"  Workers:     {settings.workers} on this host")
+    elif not settings.admin_token_generated:
         lines.append(f"  Admin token: from RONDVRAAG_ADMIN_TOKEN or {kept}")
     elif sys.stdout.isatty():  # a person at a terminal, not a log collector
         lines.append(f"  Admin token: {settings.admin_token}  (kept in {kept})")
@@ -149,16 +199,21 @@ def _announce(services) -> None:
     print("\n".join(lines), flush=True)
 
 
-def _store_at(data_dir: str):
-    """The data folder's database, opened directly (no server); refuses a missing file."""
-    from .backends.sqlite import SQLiteStore
+def _store_for(args: argparse.Namespace):
+    """The database of `--database URL`, or the data folder's (no server needed)."""
+    from .backends import open_store
     from .exports import ExportError
     from .settings import DATABASE_FILE
 
-    path = Path(data_dir) / DATABASE_FILE
+    if getattr(args, "database", None):
+        try:
+            return open_store(args.database)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
+    path = Path(args.data) / DATABASE_FILE
     if not path.is_file():
         raise ExportError(f"no Rondvraag database at {path} (is --data the server's data folder?)")
-    return SQLiteStore(path)
+    return open_store(f"sqlite:///{path}")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -166,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     try:
         body, summary = asyncio.run(
-            export_session(_store_at(args.data), args.code, args.format, args.delimiter)
+            export_session(_store_for(args), args.code, args.format, args.delimiter)
         )
     except ExportError as exc:
         print(f"rondvraag export: {exc}", file=sys.stderr)
@@ -184,10 +239,49 @@ def cmd_delete(args: argparse.Namespace) -> int:
     from .exports import ExportError, delete_session
 
     try:
-        print(asyncio.run(delete_session(_store_at(args.data), args.code)))
+        print(asyncio.run(delete_session(_store_for(args), args.code)))
     except ExportError as exc:
         print(f"rondvraag delete: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """Show the admin token to whoever can read the database (or the data folder)."""
+    from .exports import ExportError
+    from .settings import TOKEN_FILE as KEPT
+
+    if os.environ.get("RONDVRAAG_ADMIN_TOKEN", "").strip():
+        print(
+            "rondvraag token: RONDVRAAG_ADMIN_TOKEN is set here; that is the token in use",
+            file=sys.stderr,
+        )
+        return 1
+    if not args.database:
+        path = Path(args.data) / KEPT
+        if not path.is_file():
+            print(f"rondvraag token: no admin token at {path} yet (serve once)", file=sys.stderr)
+            return 1
+        print(path.read_text(encoding="utf-8").strip())
+        return 0
+
+    async def read() -> str | None:
+        store = _store_for(args)
+        await store.open()
+        try:
+            return await store.stored_secret("admin-token")
+        finally:
+            await store.close()
+
+    try:
+        token = asyncio.run(read())
+    except ExportError as exc:
+        print(f"rondvraag token: {exc}", file=sys.stderr)
+        return 1
+    if token is None:
+        print("rondvraag token: no admin token in this database yet (serve once)", file=sys.stderr)
+        return 1
+    print(token)
     return 0
 
 
@@ -202,6 +296,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.add_argument("--data", default="data", help="data folder (./data)")
+    serve.add_argument(
+        "--database",
+        help="sqlite:///PATH (default: the data folder's) or postgresql://USER@HOST:PORT/DB"
+        " (a cluster; or RONDVRAAG_DATABASE_URL)",
+    )
+    serve.add_argument(
+        "--redis",
+        help="redis://HOST:PORT/N: the bus, live tallies and limits a cluster shares"
+        " (or RONDVRAAG_REDIS_URL)",
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes on this host (cluster only)"
+    )
     serve.add_argument(
         "--public-url", help="the URL phones use, e.g. https://poll.example.org (default: LAN)"
     )
@@ -224,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a session's answers as CSV or JSON")
     export.add_argument("code", help="the session's 6-digit join code")
     export.add_argument("--data", default="data", help="the server's data folder (./data)")
+    export.add_argument("--database", help="a database URL instead of --data (postgresql://…)")
     export.add_argument(
         "--format",
         choices=("csv", "summary", "json"),
@@ -244,7 +352,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delete.add_argument("code", help="the session's 6-digit join code")
     delete.add_argument("--data", default="data", help="the server's data folder (./data)")
+    delete.add_argument("--database", help="a database URL instead of --data (postgresql://…)")
     delete.set_defaults(run=cmd_delete)
+
+    token = commands.add_parser(
+        "token", help="show the admin token (kept in the data folder or the database)"
+    )
+    token.add_argument("--data", default="data", help="the server's data folder (./data)")
+    token.add_argument("--database", help="a cluster's database URL (postgresql://…)")
+    token.set_defaults(run=cmd_token)
     return parser
 
 

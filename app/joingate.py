@@ -20,9 +20,8 @@ import base64
 import hashlib
 import hmac
 import time
-from collections import deque
 
-from .ratelimit import RateLimiter
+from .ports.limits import Limits
 
 KEY_PERIODS_ACCEPTED = 3  # the current key and the two before it: a scan stays good a while
 
@@ -76,11 +75,13 @@ class JoinKeys:
 
 
 class JoinGate:
-    """Decides on each new participant of a session, and counts the recent joins."""
+    """Decides on each new participant of a session; the buckets live behind the limits port,
+    so every worker of a cluster applies the same allowance to an address."""
 
     def __init__(
         self,
         keys: JoinKeys,
+        limits: Limits,
         *,
         keyed_rate: float,
         keyless_rate: float,
@@ -88,13 +89,15 @@ class JoinGate:
         max_participants: int,
     ) -> None:
         self.keys = keys
+        self.limits = limits
         self.max_participants = max_participants
         # A keyed lane as generous as a full room arriving at once.
-        self._keyed = RateLimiter(keyed_rate, burst=keyed_rate * 40)
-        self._keyless = RateLimiter(keyless_rate, burst=keyless_burst)
-        self._recent: deque[float] = deque()
+        self._keyed = (keyed_rate, keyed_rate * 40)
+        self._keyless = (keyless_rate, keyless_burst)
 
-    def admit(self, code: str, address: str, key: object, participants: int, locked: bool) -> None:
+    async def admit(
+        self, code: str, address: str, key: object, participants: int, locked: bool
+    ) -> None:
         """Raise JoinRefused unless a new participant may join now."""
         if locked:
             raise JoinRefused("joining_locked", "the presenter has closed joining for now")
@@ -103,18 +106,16 @@ class JoinGate:
                 "session_full", f"this session is full ({self.max_participants} participants)"
             )
         keyed = not self.keys.enabled or self.keys.valid(code, key)
-        wait = (self._keyed if keyed else self._keyless).take(address)
+        lane, (rate, burst) = ("join-keyed", self._keyed) if keyed else ("join", self._keyless)
+        wait = await self.limits.take(lane, address, rate, burst)
         if wait:
             detail = "too many joins from this address; trying again shortly"
             if not keyed:
                 detail += " (scanning the QR code on the screen is faster)"
             raise JoinRefused("rate_limited", detail, retry_after=wait)
 
-    def joined(self, now: float | None = None) -> None:
-        self._recent.append(time.monotonic() if now is None else now)
+    async def joined(self, code: str) -> None:
+        await self.limits.count("joins", code)
 
-    def joins_last_minute(self, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        while self._recent and self._recent[0] < now - 60:
-            self._recent.popleft()
-        return len(self._recent)
+    async def joins_last_minute(self, code: str) -> int:
+        return await self.limits.recent("joins", code, 60)

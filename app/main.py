@@ -5,6 +5,8 @@ Nothing is created at import time, so every test gets its own app, data folder a
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -13,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from .backends.sqlite import SQLiteStore
+from .backends import open_shared, open_store
 from .service import Rondvraag
 from .settings import Settings
 from .web import api, pages, results, ws
@@ -21,9 +23,24 @@ from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
 
+WORKER_SETTINGS = "RONDVRAAG_WORKER_SETTINGS"  # `serve --workers N` hands its options over
+
+
+def worker_app() -> ASGIApp:
+    """The app of one of `serve --workers N`'s worker processes (uvicorn calls this factory in
+    each): the same settings as the command line, rebuilt from what it handed over."""
+    from .cli import tune_garbage_collector, uvicorn_options
+    from .settings import load_settings
+
+    uvicorn_options()  # applies the process-wide protocol settings in this worker too
+    settings = load_settings(**json.loads(os.environ[WORKER_SETTINGS]))
+    app = create_app(settings)
+    tune_garbage_collector()
+    return app
+
 
 def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None = None) -> ASGIApp:
-    services = Rondvraag(settings, SQLiteStore(settings.database_path, busy_timeout_ms=2000))
+    services = Rondvraag(settings, open_store(settings.store_url), open_shared(settings.redis_url))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -271,7 +271,12 @@ async def test_two_presenter_screens_stay_in_sync(server: LiveServer) -> None:
         await laptop.send(json.dumps({"type": "control", "action": "goto", "question": "rol"}))
         await laptop.send(json.dumps({"type": "control", "action": "hide"}))
         for screen in (projector, laptop):
-            state = await next_of(screen, "state", lambda m: m["results_visible"] is False)
+            first = (await next_of(screen, "state"))["version"]
+            state = await next_of(
+                screen,
+                "state",
+                lambda m, first=first: m["version"] > first and not m["results_visible"],
+            )
             assert state["slide"]["id"] == "rol"
 
 

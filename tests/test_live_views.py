@@ -19,9 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.live import PHONE_VIEW_SIZE, PRESENTER_VIEW_SIZE
 from app.livediff import apply_list_delta, list_delta
 from app.liveview import ResultsMessage
-from app.service import PHONE_VIEW_SIZE, PRESENTER_VIEW_SIZE
 
 LONG = "Samenwerken vraagt tijd, vertrouwen en een gedeelde taal tussen partners. " * 4
 
@@ -156,8 +156,16 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
             await asyncio.sleep(0.2)
         # Someone rewrites their answer: their old entries leave the middle of the wall.
         await answer(tokens[7], ["Toch iets anders: " + LONG[:200]])
-        await asyncio.sleep(1.5)
         truth = (await full_result(server, http, "onthouden"))["answers"]
+        # Phones get at most 2 KiB/s of results each: a full window can take a few seconds.
+        async with asyncio.timeout(15):
+            while not (
+                phone.result
+                and phone.result["answers"] == truth[-PHONE_VIEW_SIZE:]
+                and projector.result
+                and projector.result["answers"] == truth[-PRESENTER_VIEW_SIZE:]
+            ):
+                await asyncio.sleep(0.1)
         for task in readers:
             task.cancel()
         await phone_ws.close()

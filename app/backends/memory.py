@@ -107,6 +107,10 @@ class MemoryTally:
         tally.answers[participant] = (seq, list(items))
         tally.seq_sum += seq
 
+    async def apply_many(self, key: str, answers: list[tuple[str, int, list[str]]]) -> None:
+        for participant, seq, items in answers:
+            await self.apply(key, participant, seq, items)
+
     async def read(self, key: str, newest: int = 0) -> TallySnapshot:
         tally = self._tallies.get(key)
         if tally is None:

@@ -218,6 +218,10 @@ class PostgresStore:
             value = await self._fetchval(select, name)  # a new statement sees the winner
         return str(value)
 
+    async def stored_secret(self, name: str) -> str | None:
+        value = await self._fetchval("SELECT value FROM secrets WHERE name = $1", name)
+        return None if value is None else str(value)
+
     async def open_session(
         self,
         deck: str,
@@ -374,6 +378,26 @@ class PostgresStore:
             int(round),
         )
         return json.loads(array) if array is not None else []
+
+    async def tally_rows(self, code: str, question: str, round: int) -> list[tuple[str, int, Any]]:
+        rows = await self._fetch(
+            "SELECT participant, seq, answer::text FROM responses"
+            " WHERE session = $1 AND question = $2 AND round = $3 ORDER BY seq",
+            code,
+            question,
+            int(round),
+        )
+        return [(participant, int(seq), json.loads(answer)) for participant, seq, answer in rows]
+
+    async def tally_check(self, code: str, question: str, round: int) -> tuple[int, int]:
+        rows = await self._fetch(
+            "SELECT COUNT(*), COALESCE(SUM(seq), 0) FROM responses"
+            " WHERE session = $1 AND question = $2 AND round = $3",
+            code,
+            question,
+            int(round),
+        )
+        return int(rows[0][0]), int(rows[0][1])
 
     async def participant_answers(
         self, code: str, participant: str, rounds: dict[str, int]

@@ -172,6 +172,10 @@ class SQLiteStore:
 
         return await self._write(op)
 
+    async def stored_secret(self, name: str) -> str | None:
+        rows = await self._read("SELECT value FROM secrets WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
     async def open_session(
         self,
         deck: str,
@@ -377,6 +381,22 @@ class SQLiteStore:
         Served from memory after the first call; treat the returned answers as read-only.
         """
         return list((await self._answer_map(code, question, round)).values())
+
+    async def tally_rows(self, code: str, question: str, round: int) -> list[tuple[str, int, Any]]:
+        rows = await self._read(
+            "SELECT participant, seq, answer_json FROM responses"
+            " WHERE session = ? AND question = ? AND round = ? ORDER BY seq",
+            (code, question, int(round)),
+        )
+        return [(participant, int(seq), json.loads(answer)) for participant, seq, answer in rows]
+
+    async def tally_check(self, code: str, question: str, round: int) -> tuple[int, int]:
+        rows = await self._read(
+            "SELECT COUNT(*), COALESCE(SUM(seq), 0) FROM responses"
+            " WHERE session = ? AND question = ? AND round = ?",
+            (code, question, int(round)),
+        )
+        return int(rows[0][0]), int(rows[0][1])
 
     async def participant_answers(
         self, code: str, participant: str, rounds: dict[str, int]

@@ -86,6 +86,10 @@ class Store(Protocol):
         """The secret called `name`, created with `make()` by whichever replica asks first."""
         ...
 
+    async def stored_secret(self, name: str) -> str | None:
+        """The secret called `name` if one was created (for `rondvraag token`)."""
+        ...
+
     async def open_session(
         self,
         deck: str,
@@ -155,6 +159,14 @@ class Store(Protocol):
 
         The answers may be shared with the store's cache: treat them as read-only.
         """
+        ...
+
+    async def tally_rows(self, code: str, question: str, round: int) -> list[tuple[str, int, Any]]:
+        """Every current answer as (participant, seq, answer), to replay into a live tally."""
+        ...
+
+    async def tally_check(self, code: str, question: str, round: int) -> tuple[int, int]:
+        """(answers, sum of their seqs): a live tally with the same two holds the same answers."""
         ...
 
     async def participant_answers(

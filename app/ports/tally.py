@@ -37,6 +37,11 @@ class LiveTally(Protocol):
         one already counted wins. Raises TallyUnavailable."""
         ...
 
+    async def apply_many(self, key: str, answers: list[tuple[str, int, list[str]]]) -> None:
+        """`apply` for many (participant, seq, items) at once: a replay of stored answers
+        (a few round trips, not one per answer). Raises TallyUnavailable."""
+        ...
+
     async def read(self, key: str, newest: int = 0) -> TallySnapshot:
         """The tally, with the items of the `newest` most recent answers. Raises
         TallyUnavailable."""

@@ -25,8 +25,12 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+async def healthz(services: Services) -> Response:
+    """200 while this worker can serve phones; 503 while its bus subscription is down, so a
+    load balancer sends phones to the other workers meanwhile."""
+    if services.healthy:
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "bus_down"}, status_code=503)
 
 
 @router.get("/api/sessions", dependencies=[Admin])
@@ -81,7 +85,7 @@ async def my_answers(code: str, request: Request, session: Session) -> dict:
 @router.get("/api/sessions/{code}/presenter", dependencies=[Admin])
 async def presenter_view(session: Session) -> dict[str, Any]:
     """What the presenter's screen shows: the state plus counts, the join key, the slides."""
-    return session.presenter_state()
+    return await session.presenter_view()
 
 
 @router.post("/api/sessions/{code}/control", dependencies=[Admin])
@@ -105,7 +109,7 @@ async def results(session: StoredSession) -> dict[str, Any]:
 async def qr_code(session: Session, k: str = "") -> Response:
     """The join URL as a QR code; with `?k=KEY` (a current join key, as the projector shows
     it) the URL carries the key, which lets a full room behind one address join at once."""
-    if k and session.gate is not None and session.gate.keys.valid(session.code, k):
+    if k and not session.read_only and session.app.gate.keys.valid(session.code, k):
         return Response(
             qr_svg(f"{session.join_url}?k={k}"),
             media_type="image/svg+xml",

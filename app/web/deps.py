@@ -10,7 +10,8 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from ..auth import ADMIN_COOKIE, admin_token_matches, bearer, participant_cookie
-from ..service import LiveSession, Rondvraag
+from ..live import LiveSession
+from ..service import Rondvraag
 from .errors import ApiError
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -78,17 +79,16 @@ def is_admin(conn: HTTPConnection) -> bool:
     rondvraag = services(conn)
     if rondvraag.admin_sessions.valid(conn.cookies.get(ADMIN_COOKIE)):
         return True
-    return admin_token_matches(
-        bearer(conn.headers.get("authorization")), rondvraag.settings.admin_token
-    )
+    return admin_token_matches(bearer(conn.headers.get("authorization")), rondvraag.admin_token)
 
 
-def check_admin(conn: HTTPConnection) -> None:
+async def check_admin(conn: HTTPConnection) -> None:
     """Admin, or a 401/403/429 that says why.
 
     A valid login cookie always passes (it cannot be guessed), but a state change riding on
-    it must come from our own pages. Wrong tokens are counted per address; an address out of
-    tries gets 429 without its guesses being checked, until Retry-After.
+    it must come from our own pages. Wrong tokens are counted per address (on every worker
+    of a cluster together); an address out of tries gets 429 without its guesses being
+    checked, until Retry-After.
     """
     rondvraag = services(conn)
     if rondvraag.admin_sessions.valid(conn.cookies.get(ADMIN_COOKIE)):
@@ -99,7 +99,7 @@ def check_admin(conn: HTTPConnection) -> None:
     if given is None and ADMIN_COOKIE not in conn.cookies:
         raise _unauthorized()
     address = client_address(conn)
-    wait = rondvraag.admin_failures.blocked(address)
+    wait = await rondvraag.admin_blocked(address)
     if wait:
         raise ApiError(
             429,
@@ -107,9 +107,9 @@ def check_admin(conn: HTTPConnection) -> None:
             "too many wrong admin tokens from this address; wait before trying again",
             {"Retry-After": str(wait)},
         )
-    if admin_token_matches(given, rondvraag.settings.admin_token):
+    if admin_token_matches(given, rondvraag.admin_token):
         return
-    rondvraag.admin_failures.take(address)
+    await rondvraag.admin_failed(address)
     raise _unauthorized()
 
 

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import AnswerError, ControlError
+from ..errors import Conflict, NotFound, TooMany
 from ..ports.store import SessionGone, StoreUnavailable
-from ..service import Conflict, NotFound, TooMany
 
 log = logging.getLogger(__name__)
 

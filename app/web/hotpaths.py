@@ -18,8 +18,9 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..auth import participant_cookie
+from ..errors import NotFound, TooMany
 from ..hub import Client, encode
-from ..service import NotFound, Rondvraag, TooMany
+from ..service import Rondvraag
 from .deps import client_address, json_body, live_session, origin_allowed, participant_id
 from .errors import ApiError, as_api_error
 from .ws import read_until_closed
@@ -75,9 +76,10 @@ class HotPaths:
             raise ApiError(400, "invalid_request", "'question' must be a question id")
         if "answer" not in body:
             raise ApiError(400, "invalid_answer", "the request needs an 'answer'")
-        if not services.vote_limiter.allow(participant):
+        wait = await services.allow_vote(participant)
+        if wait:
             raise ApiError(
-                429, "rate_limited", "too many answers; wait a moment", {"Retry-After": "1"}
+                429, "rate_limited", "too many answers; wait a moment", {"Retry-After": str(wait)}
             )
         accepted = await session.respond(participant, question, body["answer"])
         return {

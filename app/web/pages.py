@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..auth import ADMIN_COOKIE, admin_token_matches
-from ..service import LiveSession, NotFound, TooMany
+from ..errors import NotFound, TooMany
+from ..live import LiveSession
 from .deps import Services, client_address, is_admin, origin_allowed
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -121,7 +122,7 @@ async def login(request: Request, code: str, services: Services) -> Response:
         error = "Aanmelden kan alleen vanaf deze pagina." if nl else "Log in from this page only."
         return render(request, "login.html", 403, error=error, **common)
     address = client_address(request)
-    wait = services.admin_failures.blocked(address)
+    wait = await services.admin_blocked(address)
     if wait:
         error = (
             f"Te veel foute pogingen; probeer opnieuw over {wait} s."
@@ -132,8 +133,8 @@ async def login(request: Request, code: str, services: Services) -> Response:
         page.headers["Retry-After"] = str(wait)
         return page
     token = (form.get("token") or [""])[0].strip()
-    if not admin_token_matches(token, services.settings.admin_token):
-        services.admin_failures.take(address)
+    if not admin_token_matches(token, services.admin_token):
+        await services.admin_failed(address)
         error = "Dat token klopt niet." if nl else "That token is not right."
         return render(request, "login.html", 401, error=error, **common)
     response = RedirectResponse(common["next"], status_code=303)

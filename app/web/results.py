@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 
 from .. import exports
 from ..exports import SessionData
+from ..live import LiveSession
 from ..report import build_report
-from ..service import LiveSession
 from .deps import Admin, Services, StoredSession, is_admin
 from .errors import ApiError
 from .pages import not_found, render

@@ -15,8 +15,9 @@ import json
 from fastapi import APIRouter, WebSocket
 
 from ..domain.errors import ControlError
+from ..errors import Conflict, NotFound, TooMany
 from ..hub import Client, encode
-from ..service import Conflict, LiveSession, NotFound, TooMany
+from ..live import LiveSession
 from .deps import check_admin, client_address, origin_allowed, services
 from .errors import ApiError
 
@@ -30,7 +31,7 @@ async def presenter_socket(websocket: WebSocket, code: str) -> None:
     try:
         if not origin_allowed(websocket):
             raise ApiError(403, "cross_origin", "foreign origin")
-        check_admin(websocket)
+        await check_admin(websocket)
         session = await services(websocket).session(code, client_address(websocket))
     except (ApiError, NotFound, TooMany):
         await websocket.close(code=1008)

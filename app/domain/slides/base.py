@@ -92,13 +92,24 @@ class Question(Slide):
         """Results from the stored (already normalised) answers, in the RESULT shape."""
         raise NotImplementedError
 
-    # The list in a live view that grows with the room, pushed to screens as changes.
+    # The list in a live result that grows with the room, pushed to screens as changes.
     live_list: ClassVar[str | None] = None
 
-    def live_view(self, result: dict[str, Any], size: int) -> dict[str, Any]:
-        """The result as screens get it live: where a result grows with the room, only the
-        `size` items a screen can show (the HTTP results and exports keep everything)."""
-        return result
+    def tally_items(self, answer: Any) -> list[str]:
+        """What one stored answer adds to the live tally's counts (options, words, values…).
+
+        A live tally keeps, per participant, the items of their newest answer; `live_result`
+        turns the counts back into this type's result."""
+        raise NotImplementedError
+
+    def live_result(
+        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
+    ) -> dict[str, Any]:
+        """The result screens get live, from a live tally: bounded to the `size` items a
+        screen can show where it grows with the room. Equal to the full `tally` of the same
+        answers, bounded (a test checks it for every type); `newest` holds the items of the
+        most recent answers, newest first, when `live_list` is set."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

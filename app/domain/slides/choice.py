@@ -63,3 +63,11 @@ class Choice(Question):
                 if option_id in counts:
                     counts[option_id] += 1
         return {"counts": counts}
+
+    def tally_items(self, answer: Any) -> list[str]:
+        return list(answer)
+
+    def live_result(
+        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
+    ) -> dict[str, Any]:
+        return {"counts": {o.id: counts.get(o.id, 0) for o in self.options}}

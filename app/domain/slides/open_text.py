@@ -21,7 +21,12 @@ class OpenQuestion(FreeText):
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         return {"answers": [entry for answer in answers for entry in answer]}
 
-    def live_view(self, result: dict[str, Any], size: int) -> dict[str, Any]:
-        """The newest `size` answers (oldest first, as in the full result) and the total."""
-        answers = result["answers"]
-        return {**result, "answers": answers[-size:], "total": len(answers)}
+    def tally_items(self, answer: Any) -> list[str]:
+        return list(answer)
+
+    def live_result(
+        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
+    ) -> dict[str, Any]:
+        """The newest `size` entries (oldest first, as in the full result) and the total."""
+        entries = [entry for answer in reversed(newest) for entry in answer]
+        return {"answers": entries[-size:] if size else [], "total": sum(counts.values())}

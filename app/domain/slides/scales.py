@@ -105,3 +105,21 @@ class Scales(Question):
             mean = round(sum(values) / len(values), 2) if values else None
             result[statement.id] = {"count": len(values), "mean": mean, "counts": counts}
         return {"statements": result}
+
+    def tally_items(self, answer: Any) -> list[str]:
+        """One item per rated statement: `statement=value`."""
+        return [f"{statement}={value}" for statement, value in answer.items()]
+
+    def live_result(
+        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for statement in self.statements:
+            per_value = {
+                str(v): counts.get(f"{statement.id}={v}", 0) for v in range(self.low, self.high + 1)
+            }
+            count = sum(per_value.values())
+            total = sum(int(v) * n for v, n in per_value.items())
+            mean = round(total / count, 2) if count else None
+            result[statement.id] = {"count": count, "mean": mean, "counts": per_value}
+        return {"statements": result}

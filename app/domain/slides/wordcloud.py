@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any, ClassVar
 
 from .base import FreeText, register, text_entries
@@ -42,8 +42,12 @@ class WordCloud(FreeText):
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         return {"counts": dict(ranked)}
 
-    def live_view(self, result: dict[str, Any], size: int) -> dict[str, Any]:
+    def tally_items(self, answer: Any) -> list[str]:
+        return list(answer)
+
+    def live_result(
+        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
+    ) -> dict[str, Any]:
         """The `size` most frequent entries (a cloud shows no more), and how many there are."""
-        counts = result["counts"]
-        top = counts if len(counts) <= size else dict(islice(counts.items(), size))
-        return {**result, "counts": top, "distinct": len(counts)}
+        top = heapq.nsmallest(size, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {"counts": dict(top), "distinct": len(counts)}

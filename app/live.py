@@ -1,0 +1,604 @@
+"""One live session on this worker: its deck, copies of its truth, and the sockets it feeds.
+
+The truth is behind the ports, never in this object: the presenter state in the store (changed
+by compare-and-set on its version), answers in the store, running counts in the live tally,
+who is here on the bus, limits in the limits port. This worker keeps copies and fans updates
+out to its own sockets through the hub. A message on the session's bus channel brings the
+copies up to date at once; in a cluster each worker also re-reads the state every 500 ms, so a
+missed message costs at most a moment.
+
+Order for every change: validate, write (committed), then tell (tally, bus, screens).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .coalesce import Coalescer
+from .domain.deck import Deck
+from .domain.presenter import PresenterState, apply, initial_state
+from .domain.slides import Question
+from .errors import Conflict, NotFound, TooMany, session_gone
+from .hub import Client, encode
+from .joingate import JoinRefused
+from .liveview import ResultsMessage
+from .ports.bus import BusUnavailable, Message
+from .ports.store import SessionGone, SessionRecord
+from .ports.tally import TallySnapshot, TallyUnavailable
+
+if TYPE_CHECKING:
+    from .service import Rondvraag
+
+log = logging.getLogger(__name__)
+
+_NO_RESULTS = encode({"type": "results", "result": None})
+
+RESULTS_INTERVAL = 0.1  # at most ~10 tally updates a second to the projector
+PHONE_RESULTS_INTERVAL = 0.5  # phones show revealed results too, but 2 updates a second do
+# and never more than this many bytes a second each: a fast-growing wall of long answers
+# reaches phones every few seconds instead of twice a second (venue Wi-Fi is shared).
+PHONE_BYTES_PER_S = 2048
+# How much of a growing result each screen gets live (newest open answers, top words): what
+# it can show. The HTTP results and the exports always have everything.
+PRESENTER_VIEW_SIZE = 100
+PHONE_VIEW_SIZE = 30
+PRESENCE_INTERVAL = 1.0  # participant counts on the presenter screen, at most once a second
+PRESENTER_REFRESH_S = 10.0  # presenter screens get fresh counts at least this often
+CLUSTER_TICK_S = 1.0  # a cluster worker reports its phones and refreshes counts this often
+PRESENCE_TTL_S = 3.0  # a worker that stopped reporting stops counting after this
+STATE_POLL_S = 0.5  # a cluster worker re-reads the presenter state at least this often
+RECONCILE_S = 5.0  # a cluster worker checks the live tally against the database this often
+CLOSE_GONE = 4404  # websocket close code: the session was deleted
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    question: str
+    answer: Any
+    replaced: bool
+
+
+class LiveSession:
+    """One session on this worker. Not served (an earlier talk kept in storage), it is
+    read-only, for the organiser's exports and report: no joins, answers or presenter
+    actions, no background work."""
+
+    def __init__(
+        self, record: SessionRecord, deck: Deck, app: Rondvraag, join_url: str, *, served: bool
+    ) -> None:
+        self.code = record.code
+        self.deck = deck
+        self.created_at = record.created_at
+        self.join_url = join_url
+        self.app = app
+        self.store = app.store
+        self.hub = app.hub
+        self.read_only = not served or record.ended_at is not None
+        self.gone = False  # deleted: every route answers 404
+        self.state = (
+            PresenterState.from_json(record.state, deck) if record.state else initial_state(deck)
+        )
+        self._control_lock = asyncio.Lock()
+        self._results = Coalescer(self._publish_results, RESULTS_INTERVAL)
+        self._phone_results = Coalescer(self._publish_phone_results, PHONE_RESULTS_INTERVAL)
+        self._presence = Coalescer(self._publish_presence, PRESENCE_INTERVAL)
+        self._announce = Coalescer(self._announce_votes, RESULTS_INTERVAL)
+        self._snapshot: tuple[str, Question, TallySnapshot] | None = None  # (key, q, tally)
+        self._to_presenters: ResultsMessage | None = None
+        self._to_phones: ResultsMessage | None = None
+        self._state_text: tuple[int, str] | None = None  # (version, public state text)
+        self._counts = {"connected": 0, "participants": 0, "joins": 0}
+        self._checked: set[str] = set()  # tally keys checked against the store on this worker
+        self._tally_stale = False  # an apply failed: replay once the tally is back
+        self._last_check: tuple[str, tuple[int, int]] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- views -------------------------------------------------------------------------------
+
+    @property
+    def live_slide(self):
+        return self.deck.slides[self.state.live]
+
+    @property
+    def live_question(self) -> Question | None:
+        slide = self.live_slide
+        return slide if isinstance(slide, Question) else None
+
+    @property
+    def ended(self) -> bool:
+        return self.read_only or self.state.ended
+
+    @property
+    def participants(self) -> int:
+        return self._counts["participants"]
+
+    def public_state(self) -> dict[str, Any]:
+        question = self.live_question
+        return {
+            "type": "state",
+            "version": self.state.version,
+            "code": self.code,
+            "title": self.deck.title,
+            "language": self.deck.language,
+            "join_url": self.join_url,
+            "position": {"index": self.state.live, "total": len(self.deck.slides)},
+            "slide": self.live_slide.public(),
+            "voting_open": bool(question) and self.state.voting_open and not self.ended,
+            "results_visible": bool(question) and self.state.results_visible(question),
+            "round": self.state.round_of(question.id) if question else 0,
+            "ended": self.ended,
+        }
+
+    def presenter_state(self) -> dict[str, Any]:
+        view = self.public_state()
+        gate = self.app.gate
+        key = gate.keys.current(self.code) if not self.read_only else ""
+        view["presenter"] = {
+            "slides": [
+                {"id": s.id, "type": s.type_name, "title": _label(s)} for s in self.deck.slides
+            ],
+            "notes": self.live_slide.notes,
+            "connected": self._counts["connected"],
+            "participants": self._counts["participants"],
+            "max_participants": gate.max_participants,
+            "joins_last_minute": self._counts["joins"],
+            "joining_locked": self.state.joining_locked,
+            "join_key": key,
+            "join_url": f"{self.join_url}?k={key}" if key else self.join_url,
+            "qr_visible": self.state.qr_visible,
+        }
+        return view
+
+    def public_state_text(self) -> str:
+        """The public state serialised once per version: every phone gets the same bytes."""
+        if self._state_text is None or self._state_text[0] != self.state.version:
+            self._state_text = (self.state.version, encode(self.public_state()))
+        return self._state_text[1]
+
+    async def result(self, question: Question) -> dict[str, Any]:
+        """One question's full results in its current round, recounted from the store."""
+        round_ = self.state.round_of(question.id)
+        answers = await self.store.answers(self.code, question.id, round_)
+        return {
+            "id": question.id,
+            "type": question.type_name,
+            "round": round_,
+            "responses": len(answers),
+            **question.tally(answers),
+        }
+
+    async def results(self) -> list[dict[str, Any]]:
+        return [await self.result(q) for q in self.deck.questions]
+
+    def tally_key(self, question: Question) -> str:
+        return f"{self.code}:{question.id}:{self.state.round_of(question.id)}"
+
+    # --- participants ------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.gone:
+            raise session_gone(self.code)
+        if self.ended:
+            raise Conflict("session_ended", "this session has ended; it takes no more answers")
+
+    async def join(self, address: str, key: object) -> str:
+        """Let a new participant in (or refuse, saying why); returns their signed token.
+
+        The cap is checked against the store's count, so it holds across workers up to the
+        joins that race each other at the very edge."""
+        self._check_writable()
+        participants = await self.store.participant_count(self.code)
+        try:
+            await self.app.gate.admit(
+                self.code, address, key, participants, self.state.joining_locked
+            )
+        except JoinRefused as refused:
+            if refused.retry_after:
+                raise TooMany(refused.code, str(refused), refused.retry_after) from None
+            raise Conflict(refused.code, str(refused)) from None
+        token, participant_id = self.app.signer.issue(self.code)
+        try:
+            await self.store.add_participant(self.code, participant_id)
+        except SessionGone:
+            raise session_gone(self.code) from None
+        self._counts["participants"] += 1  # the next refresh takes the store's count
+        await self.app.gate.joined(self.code)
+        self._presence.poke()
+        return token
+
+    async def respond(self, participant_id: str, question_id: str, raw: Any) -> Accepted:
+        """Check and store one answer; acknowledged only after it is committed. Then count it
+        in the live tally (a tally that cannot take it is repaired from the store later)."""
+        self._check_writable()
+        question = self.deck.question(question_id)
+        if question is None:
+            raise NotFound("unknown_question", f"there is no question {question_id!r}")
+        if question is not self.live_slide:
+            raise Conflict("not_live", f"question {question_id!r} is not the live question")
+        if not self.state.voting_open:
+            raise Conflict("voting_closed", "voting on this question is closed")
+        answer = question.check_answer(raw)
+        round_ = self.state.round_of(question.id)
+        try:
+            saved = await self.store.save_response(
+                self.code, question.id, round_, participant_id, answer
+            )
+        except SessionGone:  # deleted (or ended elsewhere) while this answer was on its way
+            raise session_gone(self.code) from None
+        key = f"{self.code}:{question.id}:{round_}"
+        try:
+            await self.app.tally.apply(key, participant_id, saved.seq, question.tally_items(answer))
+        except TallyUnavailable:
+            self._tally_stale = True
+        self._results.poke()
+        if self.app.bus.shared:
+            self._announce.poke()
+        return Accepted(question.id, answer, saved.replaced)
+
+    async def my_answers(self, participant_id: str) -> dict[str, Any]:
+        rounds = {q.id: self.state.round_of(q.id) for q in self.deck.questions}
+        return await self.store.participant_answers(self.code, participant_id, rounds)
+
+    # --- presenter ---------------------------------------------------------------------------
+
+    async def control(self, action: str, question: str | None = None) -> dict[str, Any]:
+        """Apply a presenter action to the stored state, then tell every worker and screen."""
+        async with self._control_lock:
+            if self.gone:
+                raise session_gone(self.code)
+            if self.read_only:
+                raise Conflict("session_ended", "this session has ended; it is read-only now")
+            try:
+                await self._apply_stored(action, question)
+            except SessionGone:
+                raise session_gone(self.code) from None
+        return self.presenter_state()
+
+    async def _apply_stored(self, action: str, question: str | None) -> None:
+        """Compare-and-set on the stored state's version. If another presenter (on any worker)
+        got there first, take the newer state and apply the action on top of it, so every
+        action lands on the newest state and versions only ever grow."""
+        for _ in range(20):
+            new_state = apply(self.state, self.deck, action, question)
+            if new_state is self.state:
+                return
+            stored = await self.store.save_state(
+                self.code, new_state.to_json(), expected_version=self.state.version
+            )
+            if stored:
+                if new_state.ended:
+                    await self.store.end_sessions(code=self.code)
+                self._adopt(new_state)
+                await self._tell_workers({"kind": "state", "state": new_state.to_json()})
+                return
+            await self._reload_state()
+        raise Conflict("busy", "the presenter state keeps changing; try again")
+
+    async def _reload_state(self) -> None:
+        record = await self.store.get_session(self.code)
+        if record is None:
+            raise SessionGone(self.code)
+        self._adopt(PresenterState.from_json(record.state, self.deck))
+
+    def _adopt(self, state: PresenterState) -> None:
+        """Take a newer presenter state (ours, or another worker's) and show it."""
+        if state.version <= self.state.version:
+            return
+        before = self.state
+        self.state = state
+        self.publish_state()
+        question = self.live_question
+        if question is not None and self.tally_key(question) not in self._checked:
+            self._spawn(self._check_tally(question))
+        if question is not None and before.voting_open and not state.voting_open:
+            # Voting closed: whatever is in flight has landed in a moment; then the live
+            # tally must equal the database's count, repaired if it does not.
+            self._spawn(self._check_tally(question, delay=1.0))
+
+    def publish_state(self) -> None:
+        """Show the current state on this worker's sockets."""
+        self.hub.to_phones(self.code, "state", self.public_state_text())
+        self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
+        if not self.live_question:
+            self.hub.to_presenters(self.code, "results", _NO_RESULTS)
+        self._snapshot = None
+        self._results.poke()
+
+    # --- results -----------------------------------------------------------------------------
+
+    async def _publish_results(self) -> None:
+        """Read the live question's tally and tell the presenters (and phones, if shown)."""
+        question = self.live_question
+        if question is None:
+            return
+        key = self.tally_key(question)
+        snapshot = await self._read_tally(question, key)
+        if question is not self.live_question or key != self.tally_key(question):
+            return  # the slide moved on while we read; its own publish follows
+        self._snapshot = (key, question, snapshot)
+        view = self._view(question, snapshot, PRESENTER_VIEW_SIZE)
+        self._to_presenters = ResultsMessage.after(self._to_presenters, view, question.live_list)
+        self.hub.results_to_presenters(self.code, self._to_presenters)
+        if self.state.results_visible(question):
+            self._phone_results.poke()
+
+    async def _read_tally(self, question: Question, key: str) -> TallySnapshot:
+        newest = PRESENTER_VIEW_SIZE if question.live_list else 0
+        try:
+            return await self.app.tally.read(key, newest)
+        except TallyUnavailable:
+            # The tally's server is down: count from the store meanwhile (slower, exact).
+            self._tally_stale = True
+            round_ = self.state.round_of(question.id)
+            rows = await self.store.tally_rows(self.code, question.id, round_)
+            return snapshot_of(question, rows, newest)
+
+    def _view(self, question: Question, snapshot: TallySnapshot, size: int) -> dict[str, Any]:
+        return {
+            "id": question.id,
+            "type": question.type_name,
+            "round": self.state.round_of(question.id),
+            "responses": snapshot.respondents,
+            **question.live_result(snapshot.counts, snapshot.respondents, snapshot.newest, size),
+        }
+
+    def _phone_message(self) -> ResultsMessage | None:
+        """The phones' newest results message, if the live question's results are shown."""
+        question = self.live_question
+        latest = self._snapshot
+        if question is None or latest is None or latest[1] is not question:
+            return None
+        if not self.state.results_visible(question):
+            return None
+        view = self._view(question, latest[2], PHONE_VIEW_SIZE)
+        current = self._to_phones
+        if current is None or current.view != view:
+            self._to_phones = ResultsMessage.after(current, view, question.live_list)
+        return self._to_phones
+
+    async def _publish_phone_results(self) -> None:
+        message = self._phone_message()
+        if message is not None:
+            self.hub.results_to_phones(self.code, message)
+            size = len(message.delta or message.full)
+            self._phone_results.interval = max(PHONE_RESULTS_INTERVAL, size / PHONE_BYTES_PER_S)
+
+    def resync(self, client: Client, presenter: bool) -> None:
+        """A screen lost track of the changes: send it the whole current view."""
+        message = self._to_presenters if presenter else self._phone_message()
+        if message is not None and message.question == self.live_slide.id:
+            client.results_seen = 0
+            client.offer_results(message)
+
+    async def _check_tally(self, question: Question, delay: float = 0.0) -> None:
+        """Make the live tally equal the database's count of this question's answers.
+
+        Cheap when it does (two aggregate reads); else every stored answer is replayed into
+        the tally, which is harmless to answers counted meanwhile (applying is idempotent)."""
+        if delay:
+            await asyncio.sleep(delay)
+        key = self.tally_key(question)
+        round_ = self.state.round_of(question.id)
+        stored = await self.store.tally_check(self.code, question.id, round_)
+        counted = await self.app.tally.read(key)
+        self._checked.add(key)
+        if (counted.respondents, counted.seq_sum) == stored:
+            return
+        rows = await self.store.tally_rows(self.code, question.id, round_)
+        await self.app.tally.apply_many(
+            key, [(p, seq, question.tally_items(answer)) for p, seq, answer in rows]
+        )
+        log.info("live tally %s repaired from %d stored answers", key, len(rows))
+        self._results.poke()
+
+    # --- presence ----------------------------------------------------------------------------
+
+    async def _publish_presence(self) -> None:
+        await self._refresh_counts()
+        if self.hub.room(self.code).presenters:
+            self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
+
+    async def presenter_view(self) -> dict[str, Any]:
+        """The presenter state with counts read now (for a request, not a broadcast)."""
+        await self._refresh_counts()
+        return self.presenter_state()
+
+    async def _refresh_counts(self) -> None:
+        """Phones over all workers, participants from the store, recent joins from limits."""
+        bus = self.app.bus
+        try:
+            await bus.report(
+                self.code, self.app.worker, self.hub.phone_count(self.code), PRESENCE_TTL_S
+            )
+            self._counts["connected"] = await bus.presence(self.code)
+        except BusUnavailable:
+            self._counts["connected"] = self.hub.phone_count(self.code)
+        self._counts["participants"] = await self.store.participant_count(self.code)
+        self._counts["joins"] = await self.app.gate.joins_last_minute(self.code)
+
+    # --- connections -------------------------------------------------------------------------
+
+    def admit_phone(self, client: Client) -> bool:
+        """Reserve a place for a phone's socket (before accepting it); False: refuse it."""
+        return not self.gone and self.hub.admit_phone(self.code, client)
+
+    def connect_phone(self, client: Client) -> None:
+        """An admitted phone's socket is open: send it the state (and results it may see)."""
+        self.hub.add_phone(self.code, client)
+        client.offer("state", self.public_state_text())
+        message = self._phone_message()
+        if message is not None:
+            client.offer_results(message)
+        self._presence.poke()
+
+    def disconnect_phone(self, client: Client) -> None:
+        client.close()
+        self.hub.remove_phone(self.code, client)
+        self._presence.poke()
+
+    def connect_presenter(self, client: Client) -> None:
+        self.hub.room(self.code).presenters.add(client)
+        client.offer("state", encode(self.presenter_state()))
+        question = self.live_question
+        message = self._to_presenters
+        if question is not None and message is not None and message.question == question.id:
+            client.offer_results(message)
+        self._results.poke()
+        self._presence.poke()
+
+    def disconnect_presenter(self, client: Client) -> None:
+        client.close()
+        self.hub.room(self.code).presenters.discard(client)
+
+    # --- keeping up with the other workers ---------------------------------------------------
+
+    async def start(self) -> None:
+        """Serve: catch up with the store and the tally, then follow the bus (and, in a
+        cluster, poll the state and report this worker's phones)."""
+        await self._refresh_counts()
+        question = self.live_question
+        if question is not None:
+            await self._check_tally(question)
+        self._spawn(self._follow_bus())
+        self._spawn(self._tick())
+        if self.app.bus.shared:
+            self._spawn(self._poll_state())
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.append(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._tasks.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("session %s: background work failed", self.code, exc_info=task.exception())
+
+    async def _tell_workers(self, message: Message) -> None:
+        if not self.app.bus.shared:
+            return  # nobody else to tell
+        try:
+            await self.app.bus.publish(self.code, {**message, "from": self.app.worker})
+        except BusUnavailable:
+            log.warning("bus down: other workers see this change within %.1f s", STATE_POLL_S)
+
+    async def _announce_votes(self) -> None:
+        await self._tell_workers({"kind": "votes"})
+
+    async def _follow_bus(self) -> None:
+        while not self.gone:
+            try:
+                async with self.app.bus.subscribe(self.code) as messages:
+                    async for message in messages:
+                        await self._on_message(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("session %s: bus subscription failed; resubscribing", self.code)
+                await asyncio.sleep(1.0)
+
+    async def _on_message(self, message: Message) -> None:
+        kind = message.get("kind")
+        try:
+            if kind == "state":
+                self._adopt(PresenterState.from_json(message["state"], self.deck))
+            elif kind == "votes" and message.get("from") != self.app.worker:
+                self._results.poke()
+            elif kind == "gone":
+                await self.mark_gone()
+            elif kind == "resync":  # the bus was down: we may have missed anything
+                await self._reload_state()
+                self._presence.poke()
+                question = self.live_question
+                if question is not None:
+                    await self._check_tally(question)
+                self._results.poke()
+        except SessionGone:
+            await self.mark_gone()
+        except Exception:
+            log.exception("session %s: could not act on a %s message", self.code, kind)
+
+    async def _poll_state(self) -> None:
+        """In a cluster: the state at least every 500 ms, whatever the bus delivered."""
+        while not self.gone:
+            await asyncio.sleep(STATE_POLL_S)
+            try:
+                record = await self.store.get_session(self.code)
+            except Exception:
+                continue  # the store is down: the next poll will tell
+            if record is None:
+                await self.mark_gone()
+            else:
+                self._adopt(PresenterState.from_json(record.state, self.deck))
+
+    async def _tick(self) -> None:
+        """Presenter counts and the QR key stay fresh; in a cluster this worker reports its
+        phones and the live tally is checked against the database when the room is quiet."""
+        shared = self.app.bus.shared
+        last_reconcile = time.monotonic()
+        while not self.gone:
+            wait = CLUSTER_TICK_S if shared else PRESENTER_REFRESH_S
+            if self.app.gate.keys.enabled:
+                wait = min(wait, self.app.gate.keys.seconds_left() + 0.05)
+            await asyncio.sleep(wait)
+            try:
+                await self._publish_presence()
+                if shared and time.monotonic() - last_reconcile >= RECONCILE_S:
+                    last_reconcile = time.monotonic()
+                    await self._reconcile_when_quiet()
+            except Exception as exc:  # a store or Redis outage: next time
+                log.warning("session %s: %s", self.code, exc)
+
+    async def _reconcile_when_quiet(self) -> None:
+        """Repair a tally that misses answers (a worker died between commit and count, or an
+        apply failed) once no answer arrived since the last check: then nothing is in flight
+        and a difference is real."""
+        question = self.live_question
+        if question is None:
+            return
+        key = self.tally_key(question)
+        round_ = self.state.round_of(question.id)
+        stored = await self.store.tally_check(self.code, question.id, round_)
+        quiet = self._last_check == (key, stored)
+        self._last_check = (key, stored)
+        if quiet or self._tally_stale:
+            self._tally_stale = False
+            await self._check_tally(question)
+
+    async def mark_gone(self) -> None:
+        """The session was deleted (here or on another worker): close its sockets for good."""
+        if self.gone:
+            return
+        self.gone = True
+        self.hub.drop_room(self.code, CLOSE_GONE)
+        self.app.forget(self)
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        current = asyncio.current_task()
+        for task in list(self._tasks):
+            if task is not current:
+                task.cancel()
+        await self._results.aclose()
+        await self._phone_results.aclose()
+        await self._presence.aclose()
+        await self._announce.aclose()
+
+
+def snapshot_of(question: Question, rows: list[tuple[str, int, Any]], newest: int) -> TallySnapshot:
+    """A tally counted from stored answers (participant, seq, answer), oldest first."""
+    items = [question.tally_items(answer) for _, _, answer in rows]
+    counts = Counter(item for answer in items for item in answer)
+    latest = items[::-1][:newest] if newest else []
+    return TallySnapshot(dict(counts), len(rows), sum(seq for _, seq, _ in rows), latest)
+
+
+def _label(slide) -> str:
+    return slide.title or getattr(slide, "prompt", "") or slide.id
