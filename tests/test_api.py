@@ -476,3 +476,13 @@ def test_non_ascii_keys_tokens_and_login_cookies_are_refused_not_a_500(server: L
         assert http.get("/api/sessions", headers=cookie).status_code == 401
         assert http.get(f"/present/{server.code}", headers=cookie).status_code == 200  # login
     assert "Traceback" not in server.log()
+
+
+def test_method_not_allowed_names_every_method_of_the_path(server: LiveServer) -> None:
+    """A 405's Allow listed only the first route's methods (GET), not DELETE beside it."""
+    with client_for(server) as http:
+        response = http.request("PUT", f"/api/sessions/{server.code}")
+        assert response.status_code == 405
+        assert response.json()["error"] == "method_not_allowed"
+        assert response.headers["allow"] == "GET, DELETE"
+        assert http.put("/healthz").headers["allow"] == "GET"
