@@ -478,6 +478,18 @@ def test_non_ascii_keys_tokens_and_login_cookies_are_refused_not_a_500(server: L
     assert "Traceback" not in server.log()
 
 
+def test_join_refuses_a_token_or_key_that_is_not_text(server: LiveServer) -> None:
+    """The document says text; before, a number or a list was silently taken as no token
+    (a new participant) or no key."""
+    with client_for(server) as http:
+        for body in ({"key": 12345678}, {"participant": ["P1.x"]}, {"key": {"k": 1}}):
+            http.cookies.clear()
+            response = http.post(f"/api/sessions/{server.code}/join", json=body)
+            assert response.status_code == 400, body
+            assert response.json()["error"] == "invalid_request"
+        assert http.post(f"/api/sessions/{server.code}/join", json={"key": None}).status_code == 201
+
+
 def test_method_not_allowed_names_every_method_of_the_path(server: LiveServer) -> None:
     """A 405's Allow listed only the first route's methods (GET), not DELETE beside it."""
     with client_for(server) as http:

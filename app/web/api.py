@@ -54,6 +54,9 @@ async def join(code: str, request: Request, services: Services, session: Session
     lets a whole room behind one address in at once; see app/joingate.py.
     """
     body = await json_body(request, required=False)
+    for name in ("participant", "key"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise ApiError(400, "invalid_request", f"'{name}' must be text")
     held = participant_token(request, code, body)
     if held:
         if services.signer.verify(code, held) is not None:
