@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from .service import Rondvraag
 from .settings import Settings
 from .store.sqlite import SQLiteStore
-from .web import api, pages, results, ws
+from .web import api, openapi, pages, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
@@ -40,14 +40,17 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.rondvraag = services
     install_error_handlers(app)
+    openapi.install(app)
     app.include_router(api.router)
+    app.include_router(openapi.router)  # describes the vote; HotPaths answers it first
     app.include_router(ws.router)
     app.include_router(results.router)
-    app.include_router(pages.router)
+    app.include_router(pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
 
     @app.exception_handler(404)
