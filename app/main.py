@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from .service import Rondvraag
 from .settings import Settings
 from .store.sqlite import SQLiteStore
-from .web import api, openapi, pages, results, ws
+from .web import api, apidocs, openapi, pages, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
@@ -38,6 +38,7 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
     app = FastAPI(
         title="Rondvraag",
         lifespan=lifespan,
+        # Our own docs page (apidocs.py): FastAPI's Swagger UI and ReDoc load from a CDN.
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -51,6 +52,7 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
     app.include_router(ws.router)
     app.include_router(results.router)
     app.include_router(pages.router, include_in_schema=False)
+    app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
 
     @app.exception_handler(404)

@@ -1,11 +1,13 @@
-"""The OpenAPI document: every JSON route described, the hot paths included."""
+"""The OpenAPI document (every JSON route, the hot paths included) and the /docs page."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 from conftest import LiveServer
 
-# --- the document --------------------------------------------------------------------------
+# --- the document and the page --------------------------------------------------------------
 
 
 def test_the_document_describes_every_json_route_and_the_hot_paths(server: LiveServer) -> None:
@@ -45,6 +47,19 @@ def test_the_document_describes_every_json_route_and_the_hot_paths(server: LiveS
     assert doc["components"]["securitySchemes"]["AdminToken"]["scheme"] == "bearer"
     assert set(doc["x-websockets"]) == {"/ws/sessions/{code}", "/ws/sessions/{code}/presenter"}
     assert "docs/protocol.md" in doc["info"]["description"]
+
+
+def test_the_docs_page_works_offline_under_the_strict_csp(server: LiveServer) -> None:
+    response = httpx.get(f"{server.base_url}/docs")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page = response.text
+    assert "<script" not in page
+    # Nothing from elsewhere: every src and stylesheet is on this server.
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    for text in ("/api/sessions/{code}/responses", "AnswerAccepted", "/ws/sessions/{code}"):
+        assert text in page
+    assert 'href="/openapi.json"' in page
 
 
 def test_the_hot_paths_still_answer_before_their_documentation(server: LiveServer) -> None:
