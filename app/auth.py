@@ -42,7 +42,10 @@ class TokenSigner:
 
     def verify(self, code: str, token: object) -> str | None:
         """The participant id if the token was issued by us for this session, else None."""
-        if not isinstance(token, str) or len(token) > 100 or token.count(".") != 1:
+        # Tokens are ASCII; compare_digest raises on other text (a 500, not a 403).
+        if not isinstance(token, str) or len(token) > 100 or not token.isascii():
+            return None
+        if token.count(".") != 1:
             return None
         participant_id, signature = token.split(".")
         expected = self._signature(code, participant_id)
@@ -78,7 +81,7 @@ class AdminSessions:
         return f"{payload}.{self._signature(payload)}"
 
     def valid(self, value: str | None, now: float | None = None) -> bool:
-        if not value or len(value) > 200 or value.count(".") != 2:
+        if not value or len(value) > 200 or not value.isascii() or value.count(".") != 2:
             return False
         payload, _, signature = value.rpartition(".")
         if not hmac.compare_digest(signature, self._signature(payload)):

@@ -65,7 +65,8 @@ class JoinKeys:
         return (self._period(now) + 1) * self.period_s - now
 
     def valid(self, code: str, key: object, now: float | None = None) -> bool:
-        if not self.enabled or not isinstance(key, str) or len(key) != 8:
+        # Keys are ASCII; compare_digest raises on other text, so that never gets that far.
+        if not self.enabled or not isinstance(key, str) or len(key) != 8 or not key.isascii():
             return False
         period = self._period(now)
         return any(

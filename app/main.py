@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 from .backends import open_shared, open_store
 from .service import Rondvraag
 from .settings import Settings
-from .web import api, pages, results, ws
+from .web import api, apidocs, openapi, pages, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
@@ -55,16 +55,21 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
     app = FastAPI(
         title="Rondvraag",
         lifespan=lifespan,
+        # Our own docs page (apidocs.py): FastAPI's Swagger UI and ReDoc load from a CDN.
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.rondvraag = services
     install_error_handlers(app)
+    openapi.install(app)
     app.include_router(api.router)
+    app.include_router(openapi.router)  # describes the vote; HotPaths answers it first
     app.include_router(ws.router)
     app.include_router(results.router)
-    app.include_router(pages.router)
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(apidocs.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
 
     @app.exception_handler(404)

@@ -450,3 +450,51 @@ def test_answer_to_an_unknown_session_is_404(server: LiveServer) -> None:
         response = answer(http, "000000", person, "rol", "vdab")
         assert response.status_code == 404
         assert response.json()["error"] == "unknown_session"
+
+
+# --- found by schemathesis (tests/test_openapi.py) ---------------------------------------------
+
+
+def test_non_ascii_keys_tokens_and_login_cookies_are_refused_not_a_500(server: LiveServer) -> None:
+    """hmac.compare_digest raises TypeError on non-ASCII text: a join key, a participant
+    token or a login cookie with an 'é' in it was a 500 (and a traceback) before."""
+    with client_for(server) as http:
+        http.cookies.clear()
+        joined = http.post(f"/api/sessions/{server.code}/join", json={"key": "ééééé123"})
+        assert joined.status_code == 201  # an unknown key joins through the keyless lane
+        goto(server, http, "rol")
+        http.cookies.clear()
+        forged = answer(http, server.code, "P1.sïgnature", "rol", "vdab")
+        assert forged.status_code == 403 and forged.json()["error"] == "bad_participant"
+        rejoin = http.post(f"/api/sessions/{server.code}/join", json={"participant": "P1.é"})
+        assert rejoin.status_code == 403 and rejoin.json()["error"] == "bad_participant"
+        mine = http.get(f"/api/sessions/{server.code}/me", params={"participant": "P1.é"})
+        assert mine.status_code == 403
+        qr = http.get(f"/api/sessions/{server.code}/qr.svg", params={"k": "ééééé123"})
+        assert qr.status_code == 200
+        cookie = {"cookie": "rondvraag_admin=1.2.sïg".encode()}
+        assert http.get("/api/sessions", headers=cookie).status_code == 401
+        assert http.get(f"/present/{server.code}", headers=cookie).status_code == 200  # login
+    assert "Traceback" not in server.log()
+
+
+def test_join_refuses_a_token_or_key_that_is_not_text(server: LiveServer) -> None:
+    """The document says text; before, a number or a list was silently taken as no token
+    (a new participant) or no key."""
+    with client_for(server) as http:
+        for body in ({"key": 12345678}, {"participant": ["P1.x"]}, {"key": {"k": 1}}):
+            http.cookies.clear()
+            response = http.post(f"/api/sessions/{server.code}/join", json=body)
+            assert response.status_code == 400, body
+            assert response.json()["error"] == "invalid_request"
+        assert http.post(f"/api/sessions/{server.code}/join", json={"key": None}).status_code == 201
+
+
+def test_method_not_allowed_names_every_method_of_the_path(server: LiveServer) -> None:
+    """A 405's Allow listed only the first route's methods (GET), not DELETE beside it."""
+    with client_for(server) as http:
+        response = http.request("PUT", f"/api/sessions/{server.code}")
+        assert response.status_code == 405
+        assert response.json()["error"] == "method_not_allowed"
+        assert response.headers["allow"] == "GET, DELETE"
+        assert http.put("/healthz").headers["allow"] == "GET"

@@ -20,11 +20,46 @@ from .deps import (
     participant_token,
 )
 from .errors import ApiError
+from .models import (
+    ControlRequest,
+    Deleted,
+    Health,
+    Joined,
+    JoinRequest,
+    MyAnswers,
+    PresenterState,
+    Results,
+    SessionList,
+    SessionState,
+)
+from .openapi import documented
 
 router = APIRouter()
 
+_PARTICIPANT_QUERY = {
+    "parameters": [
+        {
+            "name": "participant",
+            "in": "query",
+            "required": False,
+            "description": "the participant token (else the `rondvraag_p_{code}` cookie)",
+            "schema": {"type": "string"},
+        }
+    ]
+}
 
-@router.get("/healthz")
+
+@router.get(
+    "/healthz",
+    tags=["service"],
+    summary="Can this worker serve phones?",
+    **documented(
+        Health,
+        description="This worker serves phones",
+        errors={},
+        also={503: "This worker's bus subscription is down: send phones to another"},
+    ),
+)
 async def healthz(services: Services) -> Response:
     """200 while this worker can serve phones; 503 while its bus subscription is down, so a
     load balancer sends phones to the other workers meanwhile."""
@@ -33,31 +68,90 @@ async def healthz(services: Services) -> Response:
     return JSONResponse({"status": "bus_down"}, status_code=503)
 
 
-@router.get("/api/sessions", dependencies=[Admin])
+@router.get(
+    "/api/sessions",
+    dependencies=[Admin],
+    tags=["results"],
+    summary="Every session in this server's storage",
+    **documented(
+        SessionList,
+        description="The sessions",
+        errors={401: None, 429: None, 503: None},
+        admin=True,
+    ),
+)
 async def list_sessions(services: Services) -> dict[str, Any]:
     records = await services.store.list_sessions()
     return {"sessions": [{"code": r.code, "deck": r.deck, "title": r.title} for r in records]}
 
 
-@router.get("/api/sessions/{code}")
+@router.get(
+    "/api/sessions/{code}",
+    tags=["participants"],
+    summary="The session's public state",
+    **documented(
+        SessionState,
+        description="The live slide's public view and the state around it",
+        errors={404: None, 429: None},
+    ),
+)
 async def session_state(session: Session) -> dict[str, Any]:
     return session.public_state()
 
 
-@router.delete("/api/sessions/{code}", dependencies=[Admin])
+@router.delete(
+    "/api/sessions/{code}",
+    dependencies=[Admin],
+    tags=["results"],
+    summary="Delete the session and every answer",
+    **documented(
+        Deleted,
+        description="Deleted: its sockets are closed (4404) and every route answers 404",
+        errors={401: None, 403: None, 404: None, 429: None, 503: None},
+        admin=True,
+    ),
+)
 async def delete_session(code: str, services: Services, session: StoredSession) -> dict[str, Any]:
     await services.delete(code)
     return {"deleted": code}
 
 
-@router.post("/api/sessions/{code}/join")
+@router.post(
+    "/api/sessions/{code}/join",
+    tags=["participants"],
+    summary="Join the session (or rejoin with a token)",
+    **documented(
+        Joined,
+        status=201,
+        description="A new participant's signed token, also set as the cookie "
+        "`rondvraag_p_{code}`; 200 with the same token for a returning participant",
+        body=JoinRequest,
+        body_required=False,
+        errors={
+            400: "`invalid_json`, `invalid_request` (`participant` or `key` not text)",
+            403: "`bad_participant`: a token in the body that was not issued here; `cross_origin`",
+            404: None,
+            409: "`session_ended`, `joining_locked`, `session_full`",
+            413: None,
+            415: None,
+            429: None,
+            503: None,
+        },
+        also={200: "Welcome back: the token this phone holds is valid (the same token)"},
+    ),
+)
 async def join(code: str, request: Request, services: Services, session: Session) -> Response:
     """Hand out a signed participant token, or confirm the one a returning phone holds.
 
     A new participant's join may carry the QR code's join key (`{"key": "..."}`), which
-    lets a whole room behind one address in at once; see app/joingate.py.
+    lets a whole room behind one address in at once.
+    \f
+    (The text above is the API docs' description.) Keys and lanes: app/joingate.py.
     """
     body = await json_body(request, required=False)
+    for name in ("participant", "key"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise ApiError(400, "invalid_request", f"'{name}' must be text")
     held = participant_token(request, code, body)
     if held:
         if services.signer.verify(code, held) is not None:
@@ -76,19 +170,68 @@ def _with_participant_cookie(code: str, token: str, status: int) -> Response:
     return response
 
 
-@router.get("/api/sessions/{code}/me")
+@router.get(
+    "/api/sessions/{code}/me",
+    tags=["participants"],
+    summary="This participant's answers",
+    **documented(
+        MyAnswers,
+        description="The participant's answers in each question's current round",
+        errors={
+            401: "`no_participant`: join first",
+            403: "`bad_participant`, `cross_origin`",
+            404: None,
+            429: None,
+            503: None,
+        },
+        extra=_PARTICIPANT_QUERY,
+    ),
+)
 async def my_answers(code: str, request: Request, session: Session) -> dict:
     participant = participant_id(request, code, {})
     return {"answers": await session.my_answers(participant)}
 
 
-@router.get("/api/sessions/{code}/presenter", dependencies=[Admin])
+@router.get(
+    "/api/sessions/{code}/presenter",
+    dependencies=[Admin],
+    tags=["presenter"],
+    summary="The presenter's view",
+    **documented(
+        PresenterState,
+        description="The state plus counts, the join key and the slides",
+        errors={401: None, 404: None, 429: None},
+        admin=True,
+    ),
+)
 async def presenter_view(session: Session) -> dict[str, Any]:
     """What the presenter's screen shows: the state plus counts, the join key, the slides."""
     return await session.presenter_view()
 
 
-@router.post("/api/sessions/{code}/control", dependencies=[Admin])
+@router.post(
+    "/api/sessions/{code}/control",
+    dependencies=[Admin],
+    tags=["presenter"],
+    summary="A presenter action",
+    **documented(
+        PresenterState,
+        description="The new presenter state (every screen is told)",
+        body=ControlRequest,
+        errors={
+            400: "`invalid_json`, `invalid_request`, `unknown_action`, `missing_question`",
+            401: None,
+            403: None,
+            404: "`unknown_session`, `unknown_question`",
+            409: "`not_live`, `not_interactive`, `session_ended`, `busy`",
+            413: None,
+            415: None,
+            429: None,
+            503: None,
+        },
+        admin=True,
+    ),
+)
 async def control(request: Request, session: Session) -> dict[str, Any]:
     body = await json_body(request)
     action = body.get("action")
@@ -100,12 +243,34 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
     return await session.control(action, question)
 
 
-@router.get("/api/sessions/{code}/results", dependencies=[Admin])
+@router.get(
+    "/api/sessions/{code}/results",
+    dependencies=[Admin],
+    tags=["results"],
+    summary="Every question's results",
+    **documented(
+        Results,
+        description="Each question's results in its current round",
+        errors={401: None, 404: None, 429: None, 503: None},
+        admin=True,
+    ),
+)
 async def results(session: StoredSession) -> dict[str, Any]:
     return {"questions": await session.results()}
 
 
-@router.get("/api/sessions/{code}/qr.svg")
+@router.get(
+    "/api/sessions/{code}/qr.svg",
+    tags=["participants"],
+    summary="The join URL as a QR code",
+    response_class=Response,
+    **documented(
+        None,
+        description="An SVG image",
+        media_type="image/svg+xml",
+        errors={404: None, 429: None},
+    ),
+)
 async def qr_code(session: Session, k: str = "") -> Response:
     """The join URL as a QR code; with `?k=KEY` (a current join key, as the projector shows
     it) the URL carries the key, which lets a full room behind one address join at once."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from .. import exports
@@ -11,6 +13,8 @@ from ..live import LiveSession
 from ..report import build_report
 from .deps import Admin, Services, StoredSession, is_admin
 from .errors import ApiError
+from .models import ExportDocument
+from .openapi import documented
 from .pages import not_found, render
 
 router = APIRouter()
@@ -42,9 +46,28 @@ def _download(data: SessionData, fmt: str, body: bytes) -> Response:
     )
 
 
-@router.get("/api/sessions/{code}/export.csv", dependencies=[Admin])
+_EXPORT_ERRORS: dict[int, str | None] = {401: None, 404: None, 429: None, 503: None}
+# Documented as enums, checked by the route itself (so a wrong one gets its own 400 detail).
+View = Annotated[str, Query(json_schema_extra={"enum": list(VIEWS)})]
+Delimiter = Annotated[str, Query(json_schema_extra={"enum": list(exports.DELIMITERS)})]
+
+
+@router.get(
+    "/api/sessions/{code}/export.csv",
+    dependencies=[Admin],
+    tags=["results"],
+    summary="Export as CSV (answers or summary)",
+    response_class=Response,
+    **documented(
+        None,
+        description="UTF-8 CSV with a byte-order mark, as a download",
+        media_type="text/csv",
+        errors={400: "`invalid_request`: unknown `view` or `delimiter`", **_EXPORT_ERRORS},
+        admin=True,
+    ),
+)
 async def export_csv(
-    session: StoredSession, view: str = "answers", delimiter: str = "comma"
+    session: StoredSession, view: View = "answers", delimiter: Delimiter = "comma"
 ) -> Response:
     """`?view=answers` (one row per answered item) or `?view=summary`; `?delimiter=semicolon`."""
     fmt = VIEWS.get(view)
@@ -57,13 +80,24 @@ async def export_csv(
     return _download(data, fmt, exports.render(data, fmt, delimiter))
 
 
-@router.get("/api/sessions/{code}/export.json", dependencies=[Admin])
+@router.get(
+    "/api/sessions/{code}/export.json",
+    dependencies=[Admin],
+    tags=["results"],
+    summary="Export everything as JSON",
+    **documented(
+        ExportDocument,
+        description="The deck, every response and the tallies of every round, as a download",
+        errors=_EXPORT_ERRORS,
+        admin=True,
+    ),
+)
 async def export_json(session: StoredSession) -> Response:
     data = await session_data(session)
     return _download(data, "json", exports.render(data, "json"))
 
 
-@router.get("/present/{code}/report", response_class=HTMLResponse)
+@router.get("/present/{code}/report", response_class=HTMLResponse, include_in_schema=False)
 async def report(request: Request, code: str, services: Services) -> HTMLResponse:
     """Every question with its final results, printable (one question per page)."""
     session = await services.stored(code)

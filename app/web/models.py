@@ -1,0 +1,251 @@
+"""The wire shapes of docs/protocol.md as pydantic models, for the OpenAPI document only.
+
+Routes build their answers as plain dicts and read bodies themselves (deps.json_body), so
+nothing here validates or filters a request or a response at run time: these models say
+what goes over the wire, and the schemathesis run (tests/test_openapi.py) checks that the
+server's answers match them. Models allow extra fields, as clients must ignore fields they
+do not know (the protocol grows by adding fields).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.presenter import ACTIONS
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- errors and small answers ----------------------------------------------------------------
+
+
+class ErrorBody(Wire):
+    """Every error: a stable code for programs and a sentence for people."""
+
+    error: str = Field(description="stable machine-readable code", examples=["invalid_answer"])
+    detail: str = Field(description="why, in words", examples=["unknown option 'x'"])
+
+
+class Health(Wire):
+    status: Literal["ok", "bus_down"] = Field(
+        description="`bus_down` (503): this worker's bus subscription is down; try another"
+    )
+
+
+class SessionSummary(Wire):
+    code: str = Field(examples=["482913"])
+    deck: str = Field(description="the deck file's stem", examples=["samenwerking"])
+    title: str
+
+
+class SessionList(Wire):
+    sessions: list[SessionSummary]
+
+
+class Deleted(Wire):
+    deleted: str = Field(description="the deleted session's code")
+
+
+# --- the session state ----------------------------------------------------------------------
+
+
+class Item(Wire):
+    """An option of a choice question or a statement of a scales question."""
+
+    id: str
+    label: str
+
+
+class Scale(Wire):
+    min: int
+    max: int
+    min_label: str
+    max_label: str
+
+
+class Link(Wire):
+    label: str
+    url: str
+
+
+class Slide(Wire):
+    """The public view of one slide: the common fields, then those of its type."""
+
+    id: str
+    type: str = Field(description="choice, wordcloud, open, scales, content or join")
+    title: str
+    prompt: str
+    subtitle: str
+    interactive: bool
+    options: list[Item] | None = Field(None, description="choice")
+    multiple: int | None = Field(None, description="choice: how many may be picked")
+    max_answers: int | None = Field(None, description="wordcloud, open")
+    max_length: int | None = Field(None, description="wordcloud, open")
+    statements: list[Item] | None = Field(None, description="scales")
+    scale: Scale | None = Field(None, description="scales")
+    body_html: str | None = Field(None, description="content: Markdown rendered, HTML escaped")
+    links: list[Link] | None = Field(None, description="content")
+
+
+class Position(Wire):
+    index: int = Field(description="the live slide, from 0")
+    total: int
+
+
+class SessionState(Wire):
+    """What every phone sees: also the `state` message of the phone's websocket."""
+
+    type: Literal["state"]
+    version: int = Field(description="grows on every change of the presenter's state")
+    code: str
+    title: str
+    language: str
+    join_url: str
+    position: Position
+    slide: Slide
+    voting_open: bool
+    results_visible: bool
+    round: int = Field(description="the live question's round (0 on other slides)")
+    ended: bool
+
+
+class SlideSummary(Wire):
+    id: str
+    type: str
+    title: str
+
+
+class PresenterInfo(Wire):
+    slides: list[SlideSummary]
+    notes: str = Field(description="speaker notes of the live slide")
+    connected: int = Field(description="phones with an open socket")
+    participants: int = Field(description="everyone who joined")
+    max_participants: int
+    joins_last_minute: int
+    joining_locked: bool
+    join_key: str = Field(description="the current join key (empty when keys are off)")
+    join_url: str = Field(description="the join URL with the key, as the QR code shows it")
+    qr_visible: bool
+
+
+class PresenterState(SessionState):
+    """The session state plus what only the presenter's screens see."""
+
+    presenter: PresenterInfo
+
+
+# --- joining, answering, control ------------------------------------------------------------
+
+
+class JoinRequest(Wire):
+    """Empty for a new participant; a returning phone sends the token it holds."""
+
+    participant: str | None = Field(None, description="a token from an earlier join")
+    key: str | None = Field(None, description="the join key from the QR code's URL (?k=)")
+
+
+class Joined(Wire):
+    participant: str = Field(description="the signed participant token (also set as a cookie)")
+
+
+Answer = str | list[str] | dict[str, int]
+
+
+class AnswerRequest(Wire):
+    """One answer; answering again replaces the earlier one."""
+
+    participant: str | None = Field(
+        None, description="the participant token (else the `rondvraag_p_{code}` cookie)"
+    )
+    question: str = Field(description="the live question's id", examples=["rol"])
+    answer: Answer = Field(
+        description="choice: an option id or a list of them; wordcloud/open: a string or a "
+        "list of strings; scales: {statement_id: whole number}",
+        examples=["vdab"],
+    )
+
+
+class AnswerAccepted(Wire):
+    ok: Literal[True]
+    question: str
+    answer: list[str] | dict[str, int] = Field(
+        description="normalised: choice and text answers as a list, scales as an object"
+    )
+    replaced: bool = Field(description="true when this replaced an earlier answer")
+
+
+class MyAnswers(Wire):
+    answers: dict[str, list[str] | dict[str, int]] = Field(
+        description="this participant's answers in each question's current round"
+    )
+
+
+class ControlRequest(Wire):
+    """A presenter action. `goto` needs `question`; `reveal`, `hide`, `reset`, `open` and
+    `close` act on the live question unless `question` names another."""
+
+    action: Literal[ACTIONS]  # type: ignore[valid-type]
+    question: str | None = Field(None, description="a slide id")
+
+
+# --- results and exports --------------------------------------------------------------------
+
+
+class StatementResult(Wire):
+    count: int
+    mean: float | None
+    counts: dict[str, int]
+
+
+class Result(Wire):
+    """One question's results in one round; the fields after `responses` depend on its type."""
+
+    id: str
+    type: str
+    round: int
+    responses: int = Field(description="how many participants answered")
+    counts: dict[str, int] | None = Field(None, description="choice, wordcloud")
+    statements: dict[str, StatementResult] | None = Field(None, description="scales")
+    answers: list[str] | None = Field(None, description="open")
+
+
+class Results(Wire):
+    questions: list[Result]
+
+
+class ExportSession(Wire):
+    code: str
+    deck: str
+    title: str
+    event: str
+    date: str
+    language: str
+    created_at: str
+    participants: int
+    respondents: int
+    rounds: dict[str, int]
+
+
+class ExportResponse(Wire):
+    question: str
+    round: int
+    participant: str = Field(description="a pseudonym like P0007, never the token")
+    answer: list[str] | dict[str, int]
+    submitted_at: str
+
+
+class ExportDocument(Wire):
+    """Everything about one session: its deck, every response, the tallies of every round."""
+
+    format: Literal["rondvraag-export"]
+    version: int
+    exported_at: str
+    session: ExportSession
+    deck: dict[str, Any]
+    results: list[Result]
+    earlier_results: list[Result]
+    responses: list[ExportResponse]
