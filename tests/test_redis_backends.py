@@ -353,3 +353,25 @@ async def test_drop_takes_the_prefix_literally_not_as_a_pattern(redis_url: str) 
         assert left == {"a*:q:1": 0, "ab:q:1": 1, "a[b]:q:1": 0, "s:q:1": 1}
     finally:
         await shared.close()
+
+
+async def test_scripts_forgotten_by_redis_are_loaded_again(
+    own_redis: OwnRedis, worker: RedisShared
+) -> None:
+    await worker.tally.apply("s:q:1", "alice", 1, ["a"])
+    assert await worker.limits.take("joins", "10.0.0.1", 1, 5) == 0
+    with redis.Redis.from_url(own_redis.url) as admin:
+        admin.script_flush()  # what a restarted or failed-over Redis does
+    await asyncio.gather(
+        *(worker.tally.apply("s:q:1", f"p{n}", n + 2, ["b"]) for n in range(50)),
+        *(worker.limits.take("joins", "10.0.0.1", 1, 5) for _ in range(3)),
+    )
+    assert (await worker.tally.read("s:q:1")).counts == {"a": 1, "b": 50}
+
+
+async def test_newest_means_highest_seq_whatever_the_order_of_arrival(worker: RedisShared) -> None:
+    """A replay, or two workers, may apply answers out of order; the newest stay the newest."""
+    await worker.tally.apply("s:q:1", "late", 9, ["nine"])
+    await worker.tally.apply("s:q:1", "early", 3, ["three"])
+    await worker.tally.apply("s:q:1", "middle", 5, ["five"])
+    assert (await worker.tally.read("s:q:1", newest=2)).newest == [["nine"], ["five"]]
