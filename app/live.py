@@ -501,6 +501,9 @@ class LiveSession:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    return  # stopping: leaving the subscription failed, nothing to resume
                 log.exception("session %s: bus subscription failed; resubscribing", self.code)
                 await asyncio.sleep(1.0)
 
@@ -582,10 +585,13 @@ class LiveSession:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Stop this session's background work and wait for it to finish, so its cleanup
+        (leaving the bus) happens while the bus is still open."""
         current = asyncio.current_task()
-        for task in list(self._tasks):
-            if task is not current:
-                task.cancel()
+        stopping = [task for task in self._tasks if task is not current]
+        for task in stopping:
+            task.cancel()
+        await asyncio.gather(*stopping, return_exceptions=True)
         await self._results.aclose()
         await self._phone_results.aclose()
         await self._presence.aclose()

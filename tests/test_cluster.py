@@ -56,8 +56,9 @@ def test_workers_started_at_the_same_moment_share_one_session_code_and_secrets(
         command += ["--host", "127.0.0.1", "--port", str(port), "--data", str(tmp_path / f"w{n}")]
         command += ["--database", pg_url, "--redis", redis_url]
         command += ["--public-url", "https://poll.example.org"]
-        log = (tmp_path / f"w{n}.log").open("wb")
-        processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log))
+        with (tmp_path / f"w{n}.log").open("wb") as log:
+            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+        processes.append(process)
     try:
         with httpx.Client(timeout=5) as http:
             deadline = time.monotonic() + 30
@@ -207,10 +208,9 @@ def property_cluster(tmp_path_factory, pg_cluster, redis_server):
         command += ["--database", database, "--redis", redis_server]
         command += ["--public-url", f"http://127.0.0.1:{port}"]
         env = dict(os.environ, RONDVRAAG_ADMIN_TOKEN=ADMIN_TOKEN, RONDVRAAG_VOTE_RATE="0")
-        log = (data / "serve.log").open("wb")
-        workers.append(
-            (subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log), port)
-        )
+        with (data / "serve.log").open("wb") as log:
+            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+        workers.append((process, port))
     try:
         bases = []
         with httpx.Client(timeout=5) as http:
