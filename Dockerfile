@@ -4,6 +4,8 @@
 #       -e RONDVRAAG_PUBLIC_URL=http://<laptop-ip>:8000 -e RONDVRAAG_ADMIN_TOKEN=... rondvraag
 # RONDVRAAG_PUBLIC_URL is what the QR code points at: the address phones can reach, not the
 # container's. Without RONDVRAAG_ADMIN_TOKEN a token is generated and kept in /data.
+# The same image serves a cluster (PostgreSQL, Redis, several replicas behind HAProxy): see
+# deploy/compose.yaml and the README's "A large event".
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,10 +15,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/rondvraag
 
-# Install the package first (no test extras), so editing a deck does not reinstall it.
+# Install the package first (no test extras), so editing a deck does not reinstall it. The
+# cluster extra (asyncpg, redis) is imported only with --database postgresql://… and --redis:
+# on a laptop the image still serves from SQLite in /data.
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN python -m pip install . \
+RUN python -m pip install '.[cluster]' \
     && rm -rf build ./*.egg-info
 
 COPY questions ./questions
