@@ -205,9 +205,10 @@ def _store_for(args: argparse.Namespace):
     from .exports import ExportError
     from .settings import DATABASE_FILE
 
-    if getattr(args, "database", None):
+    database = getattr(args, "database", None) or os.environ.get("RONDVRAAG_DATABASE_URL", "")
+    if database:
         try:
-            return open_store(args.database)
+            return open_store(database)
         except ValueError as exc:
             raise ExportError(str(exc)) from None
     path = Path(args.data) / DATABASE_FILE
@@ -257,7 +258,7 @@ def cmd_token(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if not args.database:
+    if not (args.database or os.environ.get("RONDVRAAG_DATABASE_URL", "")):
         path = Path(args.data) / KEPT
         if not path.is_file():
             print(f"rondvraag token: no admin token at {path} yet (serve once)", file=sys.stderr)
@@ -331,7 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a session's answers as CSV or JSON")
     export.add_argument("code", help="the session's 6-digit join code")
     export.add_argument("--data", default="data", help="the server's data folder (./data)")
-    export.add_argument("--database", help="a database URL instead of --data (postgresql://…)")
+    export.add_argument(
+        "--database",
+        help="a database URL instead of --data (postgresql://…; or RONDVRAAG_DATABASE_URL)",
+    )
     export.add_argument(
         "--format",
         choices=("csv", "summary", "json"),
@@ -352,14 +356,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delete.add_argument("code", help="the session's 6-digit join code")
     delete.add_argument("--data", default="data", help="the server's data folder (./data)")
-    delete.add_argument("--database", help="a database URL instead of --data (postgresql://…)")
+    delete.add_argument(
+        "--database",
+        help="a database URL instead of --data (postgresql://…; or RONDVRAAG_DATABASE_URL)",
+    )
     delete.set_defaults(run=cmd_delete)
 
     token = commands.add_parser(
         "token", help="show the admin token (kept in the data folder or the database)"
     )
     token.add_argument("--data", default="data", help="the server's data folder (./data)")
-    token.add_argument("--database", help="a cluster's database URL (postgresql://…)")
+    token.add_argument(
+        "--database", help="a cluster's database URL (postgresql://…; or RONDVRAAG_DATABASE_URL)"
+    )
     token.set_defaults(run=cmd_token)
     return parser
 
