@@ -453,6 +453,11 @@ async def test_killing_redis_mid_storm_loses_nothing_and_everything_catches_up(
         await asyncio.sleep(1.0)
         own_redis.start()  # empty: the tallies and buckets are gone
         back_at = time.monotonic()
+        for worker in workers:  # resubscribed by themselves, while the storm goes on
+            while (await http.get(f"{worker.base_url}/healthz")).status_code != 200:
+                assert time.monotonic() - back_at < 5
+                await asyncio.sleep(0.02)
+        print(f"\nboth workers healthy {time.monotonic() - back_at:.2f} s after Redis was back")
         await running
         # Answers were acknowledged or refused as retryable throughout; none lost.
         assert set(storm.statuses) <= {201, 503}, storm.statuses
@@ -460,11 +465,6 @@ async def test_killing_redis_mid_storm_loses_nothing_and_everything_catches_up(
         check_nothing_acknowledged_was_lost(
             storm, (await stored_answers(a, http))["responses"], round_
         )
-        for worker in workers:
-            while (await http.get(f"{worker.base_url}/healthz")).status_code != 200:
-                assert time.monotonic() - back_at < 5
-                await asyncio.sleep(0.05)
-        print(f"\nhealthy again {time.monotonic() - back_at:.2f} s after Redis was back")
         # The tallies are rebuilt from PostgreSQL on both workers.
         await live_equals_recount(workers, http, a)
         await live_equals_recount(workers, http, b)
@@ -513,3 +513,112 @@ async def test_postgres_stopping_mid_storm_gives_retryable_errors_and_loses_noth
             storm, (await stored_answers(b, http))["responses"], round_
         )
         await live_equals_recount(workers, http, b)
+
+
+# --- 8. behind the shipped HAProxy configuration ------------------------------------------------
+
+
+@pytest.fixture
+def haproxy_in_front(tmp_path: Path):
+    """Start Debian's HAProxy with deploy/haproxy.cfg in front of the given workers."""
+    import shutil
+
+    executable = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not Path(executable).exists():
+        pytest.fail("haproxy is missing: install Debian's haproxy (apt-get install haproxy)")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(workers) -> str:
+        port = free_port()
+        env = dict(os.environ, RONDVRAAG_PROXY_BIND=f"127.0.0.1:{port}")
+        for n, worker in enumerate(workers, start=1):
+            env[f"RONDVRAAG_WORKER_{n}"] = f"127.0.0.1:{worker.port}"
+        config = REPO_ROOT / "deploy" / "haproxy.cfg"
+        with (tmp_path / "haproxy.log").open("wb") as log:
+            process = subprocess.Popen(
+                [executable, "-db", "-f", str(config)], env=env, stdout=log, stderr=log
+            )
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    return base
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, (tmp_path / "haproxy.log").read_text()
+            assert time.monotonic() < deadline, "HAProxy did not come up"
+            time.sleep(0.05)
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def phones_per_worker(redis_url: str, code: str) -> dict[str, int]:
+    """Each live worker's phones, as it reports them (the presence hash in Redis)."""
+    import redis.asyncio as aioredis
+
+    async with aioredis.Redis.from_url(redis_url, decode_responses=True) as client:
+        flat = await client.hgetall(f"rondvraag:presence:{code}")
+        now_ms = int(time.time() * 1000)
+    counts = {}
+    for worker, value in flat.items():
+        phones, till = value.split(":")
+        if int(till) > now_ms:
+            counts[worker] = int(phones)
+    return counts
+
+
+async def test_through_haproxy_phones_spread_over_workers_and_come_back_when_one_dies(
+    pg_url: str, redis_url: str, server_factory, haproxy_in_front
+) -> None:
+    workers = start_workers(server_factory, pg_url, redis_url, 3)
+    proxy = haproxy_in_front(workers)
+    code = workers[0].code
+    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        key = await join_key(workers[0], http)
+        tokens = []
+        for _ in range(30):
+            http.cookies.clear()
+            joined = await http.post(f"{proxy}/api/sessions/{code}/join", json={"key": key})
+            assert joined.status_code == 201, joined.text
+            tokens.append(joined.json()["participant"])
+        proxy_ws = "ws" + proxy.removeprefix("http") + f"/ws/sessions/{code}"
+        phones = [Phone([proxy_ws], token) for token in tokens]
+        for phone in phones:
+            phone.start()
+            await asyncio.sleep(0.02)  # arriving one by one, as a room does
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            spread = await phones_per_worker(redis_url, code)
+            if len(spread) == 3 and sum(spread.values()) == 30:
+                break
+            assert time.monotonic() < deadline, spread
+            await asyncio.sleep(0.2)
+        assert min(spread.values()) >= 8, spread  # leastconn: about ten each
+        connects_before = sum(p.connects for p in phones)
+        workers[1].kill9()
+        # Its phones reconnect through the proxy to the two others; all 30 come back.
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            spread = await phones_per_worker(redis_url, code)
+            if len(spread) == 2 and sum(spread.values()) == 30:
+                break
+            assert time.monotonic() < deadline, spread
+            await asyncio.sleep(0.2)
+        assert sum(p.connects for p in phones) >= connects_before + 8
+        # And the room keeps working through the proxy: a slide change reaches every phone.
+        changed = await http.post(
+            f"{proxy}/api/sessions/{code}/control",
+            json={"action": "goto", "question": "rol"},
+            headers=workers[0].admin_headers(),
+        )
+        assert changed.status_code == 200
+        while not all(p.state.get("slide", {}).get("id") == "rol" for p in phones):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        for phone in phones:
+            await phone.stop()
