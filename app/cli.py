@@ -187,8 +187,10 @@ def _print_running(settings, title: str, code: str, join_url: str, base: str) ->
     ]
     kept = settings.data_dir / TOKEN_FILE
     if settings.cluster:
-        where = "RONDVRAAG_ADMIN_TOKEN" if settings.admin_token else "the database"
-        lines.append(f"  Admin token: from {where} (rondvraag token --database URL shows it)")
+        if settings.admin_token:
+            lines.append("  Admin token: from RONDVRAAG_ADMIN_TOKEN")
+        else:
+            lines.append("  Admin token: kept in the database (rondvraag token --database URL)")
         lines.append(f"  Workers:     {settings.workers} on this host")
     elif not settings.admin_token_generated:
         lines.append(f"  Admin token: from RONDVRAAG_ADMIN_TOKEN or {kept}")

@@ -25,6 +25,7 @@ DATABASE_FILE = "rondvraag.sqlite3"
 SECRET_FILE = "secret.key"
 MIN_ADMIN_TOKEN = 16  # characters; shorter tokens can be guessed
 MAX_BODY_BYTES = 16 * 1024
+CLUSTER_JOIN_RATE = 500.0  # keyed joins per second per address in a cluster (burst 20,000)
 
 
 class SettingsError(SystemExit):
@@ -119,7 +120,11 @@ def load_settings(
         admin_token_generated=generated,
         secret=secret.encode(),
         allowed_origins=tuple(o.strip().rstrip("/") for o in raw_origins if o.strip()),
-        join_rate=_number(env, "RONDVRAAG_JOIN_RATE", 20.0, "0 turns the limit off"),
+        # With the QR key, per address: a laptop's room of hundreds joins within seconds at
+        # 20/s after a burst of 800; a plenary of 20,000 behind one NAT address needs more.
+        join_rate=_number(
+            env, "RONDVRAAG_JOIN_RATE", CLUSTER_JOIN_RATE if redis else 20.0, "0: no limit"
+        ),
         vote_rate=_number(env, "RONDVRAAG_VOTE_RATE", 5.0, "0 turns the limit off"),
         max_participants=int(
             max_participants

@@ -388,6 +388,9 @@ async def test_killing_a_worker_mid_storm_loses_no_acknowledged_answer(
             assert time.monotonic() < deadline, [p.connected_to for p in phones]
             await asyncio.sleep(0.05)
         assert all(p.state["slide"]["id"] == "rol" for p in phones)
+        for phone in phones:  # and its own answer, as stored
+            if phone.token in storm.acked or phone.token in storm.uncertain:
+                assert phone.answers.get("rol") in storm.may_be_stored(phone.token)
         for phone in phones:
             await phone.stop()
 
@@ -622,3 +625,51 @@ async def test_through_haproxy_phones_spread_over_workers_and_come_back_when_one
             await asyncio.sleep(0.05)
         for phone in phones:
             await phone.stop()
+
+
+def test_serve_with_two_workers_on_one_port_serves_one_session(
+    pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """`--workers 2`: uvicorn's worker processes share the port and the session."""
+    port = free_port()
+    command = [sys.executable, "-m", "app", "serve", "questions/samenwerking.yaml"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--data", str(tmp_path / "d")]
+    command += ["--database", pg_url, "--redis", redis_url, "--workers", "2"]
+    command += ["--public-url", f"http://127.0.0.1:{port}"]
+    from conftest import ADMIN_TOKEN
+
+    env = dict(os.environ, RONDVRAAG_ADMIN_TOKEN=ADMIN_TOKEN)
+    with (tmp_path / "serve.log").open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    try:
+        with httpx.Client(timeout=5) as http:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if http.get(f"{base}/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            sessions = http.get(f"{base}/api/sessions", headers=admin).json()["sessions"]
+            assert len(sessions) == 1
+            code = sessions[0]["code"]
+            for _ in range(20):
+                http.cookies.clear()
+                assert http.post(f"{base}/api/sessions/{code}/join", json={}).status_code == 201
+            view = http.get(f"{base}/api/sessions/{code}/presenter", headers=admin).json()
+            assert view["presenter"]["participants"] == 20  # counted over both processes
+        workers = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(workers) >= 2, workers  # two worker processes under the supervisor
+        printed = (tmp_path / "serve.log").read_text()
+        assert "Workers:     2 on this host" in printed and code in printed
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()
