@@ -8,6 +8,8 @@ import asyncio
 import contextlib
 import json
 import random
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from conftest import LiveServer
+from conftest import REPO_ROOT, LiveServer
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
@@ -39,6 +41,28 @@ def run_async(work) -> Any:
     if "error" in box:
         raise box["error"]
     return box.get("value")
+
+
+def spawn_serve(args: list[str], log_path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`python -m app serve questions/samenwerking.yaml ARGS`, its output in `log_path`."""
+    command = [sys.executable, "-m", "app", "serve", "questions/samenwerking.yaml", *args]
+    with log_path.open("wb") as log:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path, timeout=30) -> None:
+    """Until `GET /healthz` answers 200; fails with the log if the process dies first."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2) as http:
+        while True:
+            try:
+                if http.get(f"{base_url}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, f"{base_url} not healthy\n{log_path.read_text()}"
+            time.sleep(0.1)
 
 
 def start_workers(
@@ -149,6 +173,7 @@ class Phone:
     token: str
     state: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
+    got_answers: bool = False  # the server sent this phone's answers (after a connect)
     connects: int = 0
     connected_to: str = ""
     _task: asyncio.Task[None] | None = None
@@ -180,6 +205,7 @@ class Phone:
                             self.state = message
                         elif message.get("type") == "answers":
                             self.answers = message["answers"]
+                            self.got_answers = True
             except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError):
                 pass
             self.connected_to = ""
