@@ -206,7 +206,8 @@ class LiveSession:
         try:
             await self.store.add_participant(self.code, participant_id)
         except SessionGone:
-            raise session_gone(self.code) from None
+            await self._why_refused()
+            raise
         self._counts["participants"] += 1  # the next refresh takes the store's count
         await self.app.gate.joined(self.code)
         self._presence.poke()
@@ -229,8 +230,9 @@ class LiveSession:
             saved = await self.store.save_response(
                 self.code, question.id, round_, participant_id, answer
             )
-        except SessionGone:  # deleted (or ended elsewhere) while this answer was on its way
-            raise session_gone(self.code) from None
+        except SessionGone:  # deleted, or ended on another worker, while on its way
+            await self._why_refused()
+            raise
         key = f"{self.code}:{question.id}:{round_}"
         try:
             await self.app.tally.apply(key, participant_id, saved.seq, question.tally_items(answer))
@@ -240,6 +242,16 @@ class LiveSession:
         if self.app.bus.shared:
             self._announce.poke()
         return Accepted(question.id, answer, saved.replaced)
+
+    async def _why_refused(self) -> None:
+        """The store refused a join or an answer: say whether the session ended (perhaps on
+        another worker, a moment ago) or is gone. Always raises."""
+        try:
+            await self._reload_state()
+        except SessionGone:
+            raise session_gone(self.code) from None
+        self._check_writable()  # ended: 409 session_ended
+        raise session_gone(self.code)
 
     async def my_answers(self, participant_id: str) -> dict[str, Any]:
         rounds = {q.id: self.state.round_of(q.id) for q in self.deck.questions}

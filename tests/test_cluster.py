@@ -667,3 +667,22 @@ def test_serve_with_two_workers_on_one_port_serves_one_session(
         process.terminate()
         process.wait(timeout=20)
     assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+async def test_a_session_ended_on_one_worker_refuses_answers_on_every_other_at_once(
+    pg_url: str, redis_url: str, server_factory
+) -> None:
+    a, b = start_workers(server_factory, pg_url, redis_url, 2)
+    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        key = await join_key(a, http)
+        token = await join(b, http, key)
+        await control(a, http, action="goto", question="rol")
+        await control(a, http, action="end")
+        late = await http.post(  # straight away: before B's next look at the state
+            f"{b.base_url}/api/sessions/{b.code}/responses",
+            json={"participant": token, "question": "rol", "answer": ROL[0]},
+        )
+        assert late.status_code == 409 and late.json()["error"] == "session_ended"
+        http.cookies.clear()  # a new phone
+        refused = await http.post(f"{b.base_url}/api/sessions/{b.code}/join", json={"key": key})
+        assert refused.status_code == 409 and refused.json()["error"] == "session_ended"
