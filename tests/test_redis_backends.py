@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import shutil
 import subprocess
 import time
@@ -19,6 +20,7 @@ import pytest
 import redis
 from conftest import free_port
 
+from app.backends import redis_bus
 from app.backends.redis import RedisShared, open_redis
 from app.ports.bus import RESYNC, BusUnavailable
 from app.ports.tally import TallyUnavailable
@@ -375,3 +377,26 @@ async def test_newest_means_highest_seq_whatever_the_order_of_arrival(worker: Re
     await worker.tally.apply("s:q:1", "early", 3, ["three"])
     await worker.tally.apply("s:q:1", "middle", 5, ["five"])
     assert (await worker.tally.read("s:q:1", newest=2)).newest == [["nine"], ["five"]]
+
+
+async def test_closing_stops_the_bus_reader_promptly_even_in_the_middle_of_a_ping(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Python 3.11 a cancellation can be lost inside redis-py's timed socket writes (its
+    `asyncio.wait_for`); a worker's shutdown must not hang on its bus's reader."""
+    monkeypatch.setattr(redis_bus, "PING_AFTER_S", 0.0)  # a PING on every read tick
+    monkeypatch.setattr(redis_bus, "READ_TICK_S", 0.001)
+    rng = random.Random(7)
+    for _ in range(150):
+        shared = open_redis(redis_url)
+        await shared.open()
+        await asyncio.sleep(rng.uniform(0, 0.01))
+        closing = asyncio.create_task(shared.close())
+        done, _ = await asyncio.wait({closing}, timeout=1.0)
+        if not done:  # stop the reader for good (cancel until one lands), then fail
+            reader = shared.bus._reader
+            while reader is not None and not reader.done():
+                reader.cancel()
+                await asyncio.sleep(0.01)
+            await closing
+            pytest.fail("closing the bus hung: its reader lost a cancellation")

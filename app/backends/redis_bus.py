@@ -288,7 +288,7 @@ class RedisBus:
     async def _run(self, pubsub: PubSub | None) -> None:
         loop = asyncio.get_running_loop()
         delay = BACKOFF_FIRST_S
-        while True:
+        while not self._closing:  # also when a cancellation was lost (see redis.py)
             started = loop.time()
             try:
                 if pubsub is None:
@@ -310,6 +310,9 @@ class RedisBus:
                     with contextlib.suppress(Exception):
                         await pubsub.aclose()
                 pubsub = None
+            if self._closing:
+                self._lose("closing")
+                return
             if loop.time() - started > STABLE_S:
                 delay = BACKOFF_FIRST_S
             await asyncio.sleep(random.uniform(delay / 2, delay))
@@ -319,7 +322,7 @@ class RedisBus:
         loop = asyncio.get_running_loop()
         heard = loop.time()
         pinged: float | None = None
-        while True:
+        while not self._closing:
             if not self._usable(pubsub):
                 raise RedisConnectionError("the pub/sub connection was closed")
             message = await pubsub.get_message(timeout=READ_TICK_S)
