@@ -50,6 +50,7 @@ READ_TICK_S = 1.0
 PING_AFTER_S = 5.0  # silence before the reader asks
 PING_TIMEOUT_S = 5.0  # silence after the PING that means the connection is gone
 CONFIRM_WAIT_S = 2.0  # how long subscribe() waits for Redis to confirm
+CONNECT_WAIT_S = 5.0  # a handshake that takes longer is a failed attempt
 
 # KEYS[1]: the channel's presence hash. ARGV: worker, phones, ttl in ms.
 REPORT = """
@@ -206,7 +207,9 @@ class RedisBus:
     async def _connect(self) -> PubSub:
         pubsub = self._pubsub_client.pubsub()
         try:
-            await pubsub.connect()
+            # The pub/sub pool has no socket timeout: bound the handshake here.
+            async with asyncio.timeout(CONNECT_WAIT_S):
+                await pubsub.connect()
         except BaseException:
             await pubsub.aclose()
             raise
@@ -214,6 +217,7 @@ class RedisBus:
         self._live = True
         await self._reconcile()  # every channel wanted now, also those added while down
         if not self._live:
+            self._pubsub = None
             await pubsub.aclose()
             raise RedisConnectionError("lost the pub/sub connection while subscribing")
         return pubsub
