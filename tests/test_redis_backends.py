@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -218,6 +220,23 @@ async def test_limits_allow_and_warn_once_while_redis_is_down(
     own_redis.start()
     assert await limits.take("joins", "10.0.0.9", 0.5, 1) == 0
     assert await limits.take("joins", "10.0.0.9", 0.5, 1) >= 1  # limiting again
+
+
+async def test_limits_do_not_keep_a_vote_waiting_on_a_frozen_redis(
+    own_redis: OwnRedis, worker: RedisShared, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert own_redis.process is not None
+    os.kill(own_redis.process.pid, signal.SIGSTOP)  # up, connected, and answering nothing
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="app.backends.redis_limits"):
+            assert await worker.limits.take("votes", "p1", 1, 1) == 0
+        assert time.monotonic() - started < 1.0
+        assert "no answer within" in caplog.text
+    finally:
+        os.kill(own_redis.process.pid, signal.SIGCONT)
+    assert await worker.limits.take("votes", "p2", 1, 1) == 0
+    assert await worker.limits.take("votes", "p2", 1, 1) >= 1
 
 
 async def test_open_fails_clearly_when_redis_is_unreachable() -> None:

@@ -11,8 +11,8 @@ Why this shape:
   treats every error as the loss of the connection: it drops the PubSub, reconnects on a new
   one with a jittered backoff (50 ms doubling to 1 s), subscribes again, and gives each
   subscription RESYNC once its channel is confirmed. `healthy` is False in between.
-- A connection that goes silent (a cable, not a crash) is found by a PING after 5 s without
-  traffic that must be answered within 5 s.
+- A connection that goes silent (a cable, a frozen Redis; not a crash, which is seen at once)
+  is found by a PING after 2 s without traffic that must be answered within 3 s.
 - Presence and publish use the shared command pool. Presence keeps one hash per channel,
   worker -> "phones:until" in Redis server milliseconds, so clocks of several hosts never
   disagree and a dead worker's phones stop counting when its entry runs out.
@@ -47,8 +47,8 @@ BACKOFF_FIRST_S = 0.05
 BACKOFF_MAX_S = 1.0
 STABLE_S = 5.0  # a connection that lived this long resets the backoff
 READ_TICK_S = 1.0
-PING_AFTER_S = 5.0  # silence before the reader asks
-PING_TIMEOUT_S = 5.0  # silence after the PING that means the connection is gone
+PING_AFTER_S = 2.0  # silence before the reader asks
+PING_TIMEOUT_S = 3.0  # silence after the PING that means the connection is gone
 CONFIRM_WAIT_S = 2.0  # how long subscribe() waits for Redis to confirm
 CONNECT_WAIT_S = 5.0  # a handshake that takes longer is a failed attempt
 
