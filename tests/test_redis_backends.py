@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import random
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,6 +22,7 @@ import pytest
 import redis
 from conftest import free_port
 
+from app.backends import redis_bus
 from app.backends.redis import RedisShared, open_redis
 from app.ports.bus import RESYNC, BusUnavailable
 from app.ports.tally import TallyUnavailable
@@ -218,6 +222,23 @@ async def test_limits_allow_and_warn_once_while_redis_is_down(
     assert await limits.take("joins", "10.0.0.9", 0.5, 1) >= 1  # limiting again
 
 
+async def test_limits_do_not_keep_a_vote_waiting_on_a_frozen_redis(
+    own_redis: OwnRedis, worker: RedisShared, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert own_redis.process is not None
+    os.kill(own_redis.process.pid, signal.SIGSTOP)  # up, connected, and answering nothing
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="app.backends.redis_limits"):
+            assert await worker.limits.take("votes", "p1", 1, 1) == 0
+        assert time.monotonic() - started < 1.0
+        assert "no answer within" in caplog.text
+    finally:
+        os.kill(own_redis.process.pid, signal.SIGCONT)
+    assert await worker.limits.take("votes", "p2", 1, 1) == 0
+    assert await worker.limits.take("votes", "p2", 1, 1) >= 1
+
+
 async def test_open_fails_clearly_when_redis_is_unreachable() -> None:
     shared = open_redis(f"redis://127.0.0.1:{free_port()}/0")
     with pytest.raises(BusUnavailable, match="cannot reach Redis"):
@@ -375,3 +396,26 @@ async def test_newest_means_highest_seq_whatever_the_order_of_arrival(worker: Re
     await worker.tally.apply("s:q:1", "early", 3, ["three"])
     await worker.tally.apply("s:q:1", "middle", 5, ["five"])
     assert (await worker.tally.read("s:q:1", newest=2)).newest == [["nine"], ["five"]]
+
+
+async def test_closing_stops_the_bus_reader_promptly_even_in_the_middle_of_a_ping(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Python 3.11 a cancellation can be lost inside redis-py's timed socket writes (its
+    `asyncio.wait_for`); a worker's shutdown must not hang on its bus's reader."""
+    monkeypatch.setattr(redis_bus, "PING_AFTER_S", 0.0)  # a PING on every read tick
+    monkeypatch.setattr(redis_bus, "READ_TICK_S", 0.001)
+    rng = random.Random(7)
+    for _ in range(150):
+        shared = open_redis(redis_url)
+        await shared.open()
+        await asyncio.sleep(rng.uniform(0, 0.01))
+        closing = asyncio.create_task(shared.close())
+        done, _ = await asyncio.wait({closing}, timeout=1.0)
+        if not done:  # stop the reader for good (cancel until one lands), then fail
+            reader = shared.bus._reader
+            while reader is not None and not reader.done():
+                reader.cancel()
+                await asyncio.sleep(0.01)
+            await closing
+            pytest.fail("closing the bus hung: its reader lost a cancellation")

@@ -11,8 +11,8 @@ Why this shape:
   treats every error as the loss of the connection: it drops the PubSub, reconnects on a new
   one with a jittered backoff (50 ms doubling to 1 s), subscribes again, and gives each
   subscription RESYNC once its channel is confirmed. `healthy` is False in between.
-- A connection that goes silent (a cable, not a crash) is found by a PING after 5 s without
-  traffic that must be answered within 5 s.
+- A connection that goes silent (a cable, a frozen Redis; not a crash, which is seen at once)
+  is found by a PING after 2 s without traffic that must be answered within 3 s.
 - Presence and publish use the shared command pool. Presence keeps one hash per channel,
   worker -> "phones:until" in Redis server milliseconds, so clocks of several hosts never
   disagree and a dead worker's phones stop counting when its entry runs out.
@@ -47,9 +47,10 @@ BACKOFF_FIRST_S = 0.05
 BACKOFF_MAX_S = 1.0
 STABLE_S = 5.0  # a connection that lived this long resets the backoff
 READ_TICK_S = 1.0
-PING_AFTER_S = 5.0  # silence before the reader asks
-PING_TIMEOUT_S = 5.0  # silence after the PING that means the connection is gone
+PING_AFTER_S = 2.0  # silence before the reader asks
+PING_TIMEOUT_S = 3.0  # silence after the PING that means the connection is gone
 CONFIRM_WAIT_S = 2.0  # how long subscribe() waits for Redis to confirm
+CONNECT_WAIT_S = 5.0  # a handshake that takes longer is a failed attempt
 
 # KEYS[1]: the channel's presence hash. ARGV: worker, phones, ttl in ms.
 REPORT = """
@@ -206,7 +207,9 @@ class RedisBus:
     async def _connect(self) -> PubSub:
         pubsub = self._pubsub_client.pubsub()
         try:
-            await pubsub.connect()
+            # The pub/sub pool has no socket timeout: bound the handshake here.
+            async with asyncio.timeout(CONNECT_WAIT_S):
+                await pubsub.connect()
         except BaseException:
             await pubsub.aclose()
             raise
@@ -214,6 +217,7 @@ class RedisBus:
         self._live = True
         await self._reconcile()  # every channel wanted now, also those added while down
         if not self._live:
+            self._pubsub = None
             await pubsub.aclose()
             raise RedisConnectionError("lost the pub/sub connection while subscribing")
         return pubsub
@@ -288,7 +292,7 @@ class RedisBus:
     async def _run(self, pubsub: PubSub | None) -> None:
         loop = asyncio.get_running_loop()
         delay = BACKOFF_FIRST_S
-        while True:
+        while not self._closing:  # also when a cancellation was lost (see redis.py)
             started = loop.time()
             try:
                 if pubsub is None:
@@ -310,6 +314,9 @@ class RedisBus:
                     with contextlib.suppress(Exception):
                         await pubsub.aclose()
                 pubsub = None
+            if self._closing:
+                self._lose("closing")
+                return
             if loop.time() - started > STABLE_S:
                 delay = BACKOFF_FIRST_S
             await asyncio.sleep(random.uniform(delay / 2, delay))
@@ -319,7 +326,7 @@ class RedisBus:
         loop = asyncio.get_running_loop()
         heard = loop.time()
         pinged: float | None = None
-        while True:
+        while not self._closing:
             if not self._usable(pubsub):
                 raise RedisConnectionError("the pub/sub connection was closed")
             message = await pubsub.get_message(timeout=READ_TICK_S)

@@ -8,25 +8,31 @@ Why this shape:
 - Buckets are kept per (bucket, rate, burst, key), as the in-process backend keeps them.
 - Event counts: one hash per (name, key) of per-second counters, pruned past a minute and
   expiring 70 s after the last event; `recent` sums the last seconds in one script.
-- Limits protect; they are not the truth. When Redis cannot be reached they allow (0) and
-  count nothing, and say so in the log at most every LOG_EVERY_S.
+- Limits protect; they are not the truth. When Redis cannot be reached, or does not answer
+  within WAIT_S (a vote must not wait seconds on a frozen Redis), they allow (0) and count
+  nothing, and say so in the log at most every LOG_EVERY_S.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
+    from redis.commands.core import AsyncScript
+
     from app.backends.redis import Pipeliner
 
 log = logging.getLogger(__name__)
 
 LOG_EVERY_S = 10.0
+WAIT_S = 0.5
 EVENTS_KEPT_S = 70
 MAX_RECENT_S = 60
 
@@ -114,24 +120,27 @@ class RedisLimits:
             self._unlogged += 1
             return
         more = f" ({self._unlogged} more since the last warning)" if self._unlogged else ""
-        log.warning("Redis limits: %s is not checked, Redis is unreachable: %s%s", what, exc, more)
+        why = str(exc) or f"no answer within {WAIT_S} s"
+        log.warning("Redis limits: %s is not checked, Redis is unreachable: %s%s", what, why, more)
         self._next_log = now + LOG_EVERY_S
         self._unlogged = 0
+
+    async def _run(self, what: str, script: AsyncScript, key: str, args: Sequence[Any]) -> Any:
+        """The script's reply, or None (logged) when Redis is unreachable or too slow."""
+        try:
+            async with asyncio.timeout(WAIT_S):
+                return await self._pipeliner.script(script, [key], args)
+        except (RedisError, OSError) as exc:  # TimeoutError is an OSError
+            self._unreachable(what, exc)
+            return None
 
     async def _bucket(self, bucket: str, key: str, rate: float, burst: float, spend: int) -> int:
         if rate <= 0:
             return 0
         rate, burst = float(rate), float(burst)  # 5 and 5.0: one bucket, as in memory
-        try:
-            wait = await self._pipeliner.script(
-                self._take,
-                [self._bucket_key(bucket, key, rate, burst)],
-                [repr(rate), repr(burst), spend],
-            )
-        except (RedisError, OSError) as exc:
-            self._unreachable(f"rate limit {bucket!r}", exc)
-            return 0
-        return int(wait)
+        name = self._bucket_key(bucket, key, rate, burst)
+        wait = await self._run(f"rate limit {bucket!r}", self._take, name, [rate, burst, spend])
+        return int(wait or 0)
 
     async def take(self, bucket: str, key: str, rate: float, burst: float) -> int:
         return await self._bucket(bucket, key, rate, burst, 1)
@@ -140,20 +149,13 @@ class RedisLimits:
         return await self._bucket(bucket, key, rate, burst, 0)
 
     async def count(self, name: str, key: str) -> None:
-        try:
-            await self._pipeliner.script(
-                self._count, [self._events_key(name, key)], [EVENTS_KEPT_S]
-            )
-        except (RedisError, OSError) as exc:
-            self._unreachable(f"counting {name!r}", exc)
+        await self._run(
+            f"counting {name!r}", self._count, self._events_key(name, key), [EVENTS_KEPT_S]
+        )
 
     async def recent(self, name: str, key: str, seconds: int = 60) -> int:
         seconds = min(int(seconds), MAX_RECENT_S)
         if seconds <= 0:
             return 0
-        try:
-            events = self._events_key(name, key)
-            return int(await self._pipeliner.script(self._recent, [events], [seconds]))
-        except (RedisError, OSError) as exc:
-            self._unreachable(f"counting {name!r}", exc)
-            return 0
+        events = self._events_key(name, key)
+        return int(await self._run(f"counting {name!r}", self._recent, events, [seconds]) or 0)
