@@ -24,6 +24,7 @@ from .coalesce import Coalescer
 from .domain.deck import Deck
 from .domain.presenter import PresenterState, apply, initial_state
 from .domain.slides import Question
+from .domain.slides.base import LiveCounts
 from .errors import Conflict, NotFound, TooMany, session_gone
 from .hub import Client, encode
 from .joingate import JoinRefused
@@ -118,40 +119,46 @@ class LiveSession:
     def participants(self) -> int:
         return self._counts["participants"]
 
-    def public_state(self) -> dict[str, Any]:
-        question = self.live_question
+    def public_state(self, state: PresenterState | None = None) -> dict[str, Any]:
+        """What every phone sees of the current state (or of `state`, e.g. the one an action
+        just produced, when other workers' changes may have come in since)."""
+        state = state or self.state
+        slide = self.deck.slides[state.live]
+        question = slide if isinstance(slide, Question) else None
+        ended = self.read_only or state.ended
         return {
             "type": "state",
-            "version": self.state.version,
+            "version": state.version,
             "code": self.code,
             "title": self.deck.title,
             "language": self.deck.language,
             "join_url": self.join_url,
-            "position": {"index": self.state.live, "total": len(self.deck.slides)},
-            "slide": self.live_slide.public(),
-            "voting_open": bool(question) and self.state.voting_open and not self.ended,
-            "results_visible": bool(question) and self.state.results_visible(question),
-            "round": self.state.round_of(question.id) if question else 0,
-            "ended": self.ended,
+            "position": {"index": state.live, "total": len(self.deck.slides)},
+            "slide": slide.public(),
+            "voting_open": bool(question) and state.voting_open and not ended,
+            "results_visible": bool(question) and state.results_visible(question),
+            "round": state.round_of(question.id) if question else 0,
+            "ended": ended,
         }
 
-    def presenter_state(self) -> dict[str, Any]:
-        view = self.public_state()
+    def presenter_state(self, state: PresenterState | None = None) -> dict[str, Any]:
+        state = state or self.state
+        view = self.public_state(state)
         gate = self.app.gate
         key = gate.keys.current(self.code) if not self.read_only else ""
         view["presenter"] = {
             "slides": [
                 {"id": s.id, "type": s.type_name, "title": _label(s)} for s in self.deck.slides
             ],
-            "notes": self.live_slide.notes,
+            "notes": self.deck.slides[state.live].notes,
             "connected": self._counts["connected"],
             "participants": self._counts["participants"],
             "max_participants": gate.max_participants,
             "joins_last_minute": self._counts["joins"],
-            "joining_locked": self.state.joining_locked,
+            "joining_locked": state.joining_locked,
             "join_key": key,
             "join_url": f"{self.join_url}?k={key}" if key else self.join_url,
-            "qr_visible": self.state.qr_visible,
+            "qr_visible": state.qr_visible,
         }
         return view
 
@@ -267,19 +274,20 @@ class LiveSession:
             if self.read_only:
                 raise Conflict("session_ended", "this session has ended; it is read-only now")
             try:
-                await self._apply_stored(action, question)
+                done = await self._apply_stored(action, question)
             except SessionGone:
                 raise session_gone(self.code) from None
-        return self.presenter_state()
+        return self.presenter_state(done)
 
-    async def _apply_stored(self, action: str, question: str | None) -> None:
+    async def _apply_stored(self, action: str, question: str | None) -> PresenterState:
         """Compare-and-set on the stored state's version. If another presenter (on any worker)
         got there first, take the newer state and apply the action on top of it, so every
-        action lands on the newest state and versions only ever grow."""
+        action lands on the newest state and versions only ever grow. Returns the state
+        this action made (or found, if it changed nothing)."""
         for _ in range(20):
             new_state = apply(self.state, self.deck, action, question)
             if new_state is self.state:
-                return
+                return new_state
             stored = await self.store.save_state(
                 self.code, new_state.to_json(), expected_version=self.state.version
             )
@@ -288,7 +296,7 @@ class LiveSession:
                     await self.store.end_sessions(code=self.code)
                 self._adopt(new_state)
                 await self._tell_workers({"kind": "state", "state": new_state.to_json()})
-                return
+                return new_state
             await self._reload_state()
         raise Conflict("busy", "the presenter state keeps changing; try again")
 
@@ -342,8 +350,9 @@ class LiveSession:
 
     async def _read_tally(self, question: Question, key: str) -> TallySnapshot:
         newest = PRESENTER_VIEW_SIZE if question.live_list else 0
+        top = question.live_top(PRESENTER_VIEW_SIZE)
         try:
-            return await self.app.tally.read(key, newest)
+            return await self.app.tally.read(key, newest, top)
         except TallyUnavailable:
             # The tally's server is down: count from the store meanwhile (slower, exact).
             self._tally_stale = True
@@ -352,12 +361,19 @@ class LiveSession:
             return snapshot_of(question, rows, newest)
 
     def _view(self, question: Question, snapshot: TallySnapshot, size: int) -> dict[str, Any]:
+        counts = LiveCounts(
+            snapshot.counts,
+            snapshot.respondents,
+            snapshot.newest,
+            snapshot.distinct,
+            snapshot.items,
+        )
         return {
             "id": question.id,
             "type": question.type_name,
             "round": self.state.round_of(question.id),
             "responses": snapshot.respondents,
-            **question.live_result(snapshot.counts, snapshot.respondents, snapshot.newest, size),
+            **question.live_result(counts, size),
         }
 
     def _phone_message(self) -> ResultsMessage | None:
@@ -615,7 +631,14 @@ def snapshot_of(question: Question, rows: list[tuple[str, int, Any]], newest: in
     items = [question.tally_items(answer) for _, _, answer in rows]
     counts = Counter(item for answer in items for item in answer)
     latest = items[::-1][:newest] if newest else []
-    return TallySnapshot(dict(counts), len(rows), sum(seq for _, seq, _ in rows), latest)
+    return TallySnapshot(
+        dict(counts),
+        len(rows),
+        sum(seq for _, seq, _ in rows),
+        latest,
+        distinct=len(counts),
+        items=sum(counts.values()),
+    )
 
 
 def _label(slide) -> str:

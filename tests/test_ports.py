@@ -220,3 +220,31 @@ async def test_a_replay_of_many_answers_is_the_same_as_applying_each(shared) -> 
     applied = await shared.tally.read("s:q:2", newest=3)
     assert replayed == applied
     assert replayed.respondents == 7
+
+
+async def test_top_counts_are_the_most_frequent_with_ties_by_item(shared) -> None:
+    words = {"zon": 3, "appel": 2, "peer": 2, "kers": 2, "ui": 1, "éénhoorn": 2}
+    n = 0
+    for word, times in words.items():
+        for _ in range(times):
+            n += 1
+            await shared.tally.apply("s:w:1", f"p{n}", n, [word])
+    top = await shared.tally.read("s:w:1", top=3)
+    assert top.counts == {"zon": 3, "appel": 2, "kers": 2}  # a tie broken by the item
+    assert (top.distinct, top.items, top.respondents) == (6, 12, 12)
+    assert (await shared.tally.read("s:w:1", top=0)).counts == {}
+    everything = await shared.tally.read("s:w:1")
+    assert everything.counts == words
+    assert (await shared.tally.read("s:w:1", top=50)).counts == words
+    await shared.tally.apply("s:w:1", "p1", 100, ["ui", "ui"])  # zon 3 -> 2, ui 1 -> 3
+    again = await shared.tally.read("s:w:1", top=2)
+    assert again.counts == {"ui": 3, "appel": 2}
+    assert (again.distinct, again.items) == (6, 13)
+
+
+async def test_newest_means_highest_seq_whatever_the_order_of_arrival(shared) -> None:
+    await shared.tally.apply("s:o:1", "late", 9, ["nine"])
+    await shared.tally.apply_many("s:o:1", [("a", 3, ["three"]), ("b", 5, ["five"])])
+    await shared.tally.apply("s:o:1", "c", 7, ["seven"])
+    snap = await shared.tally.read("s:o:1", newest=3)
+    assert snap.newest == [["nine"], ["seven"], ["five"]]

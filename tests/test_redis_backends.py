@@ -390,14 +390,6 @@ async def test_scripts_forgotten_by_redis_are_loaded_again(
     assert (await worker.tally.read("s:q:1")).counts == {"a": 1, "b": 50}
 
 
-async def test_newest_means_highest_seq_whatever_the_order_of_arrival(worker: RedisShared) -> None:
-    """A replay, or two workers, may apply answers out of order; the newest stay the newest."""
-    await worker.tally.apply("s:q:1", "late", 9, ["nine"])
-    await worker.tally.apply("s:q:1", "early", 3, ["three"])
-    await worker.tally.apply("s:q:1", "middle", 5, ["five"])
-    assert (await worker.tally.read("s:q:1", newest=2)).newest == [["nine"], ["five"]]
-
-
 async def test_closing_stops_the_bus_reader_promptly_even_in_the_middle_of_a_ping(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

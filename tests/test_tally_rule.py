@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.loader import load_deck
+from app.domain.slides.base import LiveCounts
 
 DECK = load_deck(Path(__file__).resolve().parent.parent / "questions" / "samenwerking.yaml")
 QUESTIONS = {q.id: q for q in DECK.questions}
@@ -39,10 +40,15 @@ def answer_for(question_id: str) -> st.SearchStrategy[Any]:
 
 def live_from(question, answers: list[Any], size: int) -> dict[str, Any]:
     """What a live tally holds after applying these stored answers (oldest first), turned
-    into the live result: counts of items, respondents, newest answers' items first."""
+    into the live result: the counts it is asked for (all, or the top), respondents, the
+    newest answers' items first, how many different items and occurrences."""
     items = [question.tally_items(a) for a in answers]
     counts = Counter(i for answer in items for i in answer)
-    return question.live_result(dict(counts), len(answers), items[::-1][:size], size)
+    top = question.live_top(size)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    asked = dict(ranked if top is None else ranked[:top])
+    tally = LiveCounts(asked, len(answers), items[::-1][:size], len(counts), counts.total())
+    return question.live_result(tally, size)
 
 
 def bounded(question, full: dict[str, Any], size: int) -> dict[str, Any]:

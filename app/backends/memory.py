@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import json
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
@@ -37,6 +39,7 @@ class MemoryBus:
         self._subscribers.clear()
 
     async def publish(self, channel: str, message: Message) -> None:
+        message = json.loads(json.dumps(message))  # as Redis delivers it: a JSON copy
         for queue in list(self._subscribers.get(channel, ())):
             if queue.full():
                 queue.get_nowait()
@@ -69,8 +72,9 @@ class MemoryBus:
 @dataclass(slots=True)
 class _Tally:
     counts: dict[str, int] = field(default_factory=dict)
-    answers: dict[str, tuple[int, list[str]]] = field(default_factory=dict)  # oldest first
+    answers: dict[str, tuple[int, list[str]]] = field(default_factory=dict)  # (seq, items)
     seq_sum: int = 0
+    items: int = 0
 
 
 class MemoryTally:
@@ -101,27 +105,37 @@ class MemoryTally:
                 else:
                     del counts[item]
             tally.seq_sum -= old[0]
-            del tally.answers[participant]  # re-inserted last: the newest answer
+            tally.items -= len(old[1])
         for item in items:
             tally.counts[item] = tally.counts.get(item, 0) + 1
         tally.answers[participant] = (seq, list(items))
         tally.seq_sum += seq
+        tally.items += len(items)
 
     async def apply_many(self, key: str, answers: list[tuple[str, int, list[str]]]) -> None:
         for participant, seq, items in answers:
             await self.apply(key, participant, seq, items)
 
-    async def read(self, key: str, newest: int = 0) -> TallySnapshot:
+    async def read(self, key: str, newest: int = 0, top: int | None = None) -> TallySnapshot:
         tally = self._tallies.get(key)
         if tally is None:
             return TallySnapshot()
-        latest: list[list[str]] = []
+        counts = tally.counts
+        if top is not None and top < len(counts):
+            chosen = heapq.nsmallest(top, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            counts = dict(chosen)
+        latest = []
         if newest > 0:
-            for participant in reversed(tally.answers):
-                latest.append(tally.answers[participant][1])
-                if len(latest) == newest:
-                    break
-        return TallySnapshot(dict(tally.counts), len(tally.answers), tally.seq_sum, latest)
+            ranked = heapq.nlargest(newest, tally.answers.values(), key=lambda answer: answer[0])
+            latest = [list(items) for _, items in ranked]
+        return TallySnapshot(
+            dict(counts),
+            len(tally.answers),
+            tally.seq_sum,
+            latest,
+            distinct=len(tally.counts),
+            items=tally.items,
+        )
 
     async def drop(self, prefix: str) -> None:
         for key in [k for k in self._tallies if k.startswith(prefix)]:

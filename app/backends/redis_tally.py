@@ -1,9 +1,10 @@
 """The live tally in Redis: every worker of a session counts into the same tallies.
 
 Why this shape:
-- A tally key K lives in four Redis keys: `…tally:K:c` (hash item -> count), `…:a` (hash
-  participant -> their counted items, MessagePack), `…:o` (sorted set participant -> seq: the
-  newest answers, and the respondents) and `…:s` (the sum of the counted seqs). `apply` and
+- A tally key K lives in five Redis keys: `…tally:K:z` (sorted set item -> count: the top
+  items without reading them all), `…:a` (hash participant -> their counted items,
+  MessagePack), `…:o` (sorted set participant -> seq: the newest answers, and the
+  respondents), `…:s` (the sum of the counted seqs) and `…:n` (all items' occurrences). `apply` and
   `read` are each one Lua script, so an answer is counted or replaced atomically in one round
   trip, and a read sees counts, respondents and seq_sum of the same moment.
 - The seq rule (a counted seq >= this one wins) makes applying idempotent: redis-py may retry
@@ -35,18 +36,21 @@ TTL_S = 48 * 3600
 SCAN_COUNT = 1000
 REPLAY_CHUNK = 500
 
-# KEYS: counts, answers, order, seq sum. ARGV: participant, seq, ttl, items…
+# KEYS: counts (sorted set item -> count), answers, order, seq sum, item total.
+# ARGV: participant, seq, ttl, items…
 APPLY = """
 local participant, seq = ARGV[1], tonumber(ARGV[2])
 local old = redis.call('ZSCORE', KEYS[3], participant)
+local removed = 0
 if old then
   old = tonumber(old)
   if old >= seq then return 0 end
   local packed = redis.call('HGET', KEYS[2], participant)
   if packed then
     for _, item in ipairs(cmsgpack.unpack(packed)) do
-      if redis.call('HINCRBY', KEYS[1], item, -1) <= 0 then
-        redis.call('HDEL', KEYS[1], item)
+      removed = removed + 1
+      if tonumber(redis.call('ZINCRBY', KEYS[1], -1, item)) <= 0 then
+        redis.call('ZREM', KEYS[1], item)
       end
     end
   end
@@ -55,16 +59,19 @@ end
 local items = {}
 for i = 4, #ARGV do
   items[#items + 1] = ARGV[i]
-  redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
+  redis.call('ZINCRBY', KEYS[1], 1, ARGV[i])
 end
 redis.call('HSET', KEYS[2], participant, cmsgpack.pack(items))
 redis.call('ZADD', KEYS[3], seq, participant)
 redis.call('INCRBY', KEYS[4], string.format('%d', seq))
-for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+redis.call('INCRBY', KEYS[5], #items - removed)
+for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
 return 1
 """
 
-# KEYS: counts, answers, order, seq sum. ARGV: how many newest answers.
+# KEYS: counts, answers, order, seq sum, item total. ARGV: newest answers, top items (-1: all).
+# The top items are the highest counts, and among equal counts the smallest items: Redis
+# orders equal scores by their bytes, which for UTF-8 is the order of code points.
 READ = """
 local newest = {}
 local n = tonumber(ARGV[1])
@@ -77,15 +84,33 @@ if n > 0 then
     end
   end
 end
+local top = tonumber(ARGV[2])
+local counts = {}
+if top < 0 then
+  counts = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+elseif top > 0 then
+  local last = redis.call('ZREVRANGE', KEYS[1], top - 1, top - 1, 'WITHSCORES')
+  if #last == 0 then
+    counts = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+  else
+    counts = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. last[2], '+inf', 'WITHSCORES')
+    local ties = redis.call(
+      'ZRANGEBYSCORE', KEYS[1], last[2], last[2], 'WITHSCORES', 'LIMIT', 0, top - #counts / 2
+    )
+    for i = 1, #ties do counts[#counts + 1] = ties[i] end
+  end
+end
 return {
-  redis.call('HGETALL', KEYS[1]),
+  counts,
   redis.call('ZCARD', KEYS[3]),
   redis.call('GET', KEYS[4]) or '0',
   newest,
+  redis.call('ZCARD', KEYS[1]),
+  redis.call('GET', KEYS[5]) or '0',
 }
 """
 
-_PARTS = ("c", "a", "o", "s")
+_PARTS = ("z", "a", "o", "s", "n")
 
 
 class RedisTally:
@@ -124,15 +149,24 @@ class RedisTally:
             chunk = answers[start : start + REPLAY_CHUNK]
             await asyncio.gather(*(self.apply(key, *answer) for answer in chunk))
 
-    async def read(self, key: str, newest: int = 0) -> TallySnapshot:
+    async def read(self, key: str, newest: int = 0, top: int | None = None) -> TallySnapshot:
         try:
-            flat, respondents, seq_sum, latest = await self._pipeliner.script(
-                self._read, self._keys(key), [max(0, int(newest))]
+            flat, respondents, seq_sum, latest, distinct, items = await self._pipeliner.script(
+                self._read,
+                self._keys(key),
+                [max(0, int(newest)), -1 if top is None else max(0, int(top))],
             )
         except (RedisError, OSError) as exc:
             raise TallyUnavailable(f"Redis did not read the tally: {exc}") from exc
-        counts = {flat[i]: int(flat[i + 1]) for i in range(0, len(flat), 2)}
-        return TallySnapshot(counts, int(respondents), int(seq_sum), [list(x) for x in latest])
+        counts = {flat[i]: int(float(flat[i + 1])) for i in range(0, len(flat), 2)}
+        return TallySnapshot(
+            counts,
+            int(respondents),
+            int(seq_sum),
+            [list(x) for x in latest],
+            distinct=int(distinct),
+            items=int(items),
+        )
 
     async def drop(self, prefix: str) -> None:
         pattern = self._prefix + re.sub(r"([*?\[\]\\])", r"\\\1", prefix) + "*"

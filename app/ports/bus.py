@@ -34,7 +34,8 @@ class Bus(Protocol):
 
     @property
     def healthy(self) -> bool:
-        """Every subscription is live; /healthz answers 503 while it is not."""
+        """The bus's server is reachable and every subscription is live; /healthz answers
+        503 while it is not."""
         ...
 
     async def publish(self, channel: str, message: Message) -> None:
@@ -46,15 +47,18 @@ class Bus(Protocol):
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[Message]]:
         """`async with bus.subscribe(ch) as messages: async for m in messages: ...`
 
-        The iterator keeps going across reconnects (yielding RESYNC after each) until the
-        context is left; leaving it always unsubscribes, also when the body raised."""
+        On entering, the subscription is in place: every message published afterwards
+        arrives, or RESYNC comes first. The iterator keeps going across reconnects (yielding
+        RESYNC after each) until the context is left; leaving it always unsubscribes, also
+        when the body raised."""
         ...
 
     async def report(self, channel: str, worker: str, phones: int, ttl_s: float) -> None:
         """This worker holds `phones` phones of the session; forgotten after `ttl_s` unless
-        reported again (a dead worker's phones stop counting by themselves)."""
+        reported again (a dead worker's phones stop counting by themselves). Raises
+        BusUnavailable."""
         ...
 
     async def presence(self, channel: str) -> int:
-        """Phones held by all live workers of the session."""
+        """Phones held by all live workers of the session. Raises BusUnavailable."""
         ...

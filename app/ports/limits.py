@@ -4,8 +4,9 @@ Token buckets per key (a client address, a participant) and recent-event counts 
 last minute). In one process they live in memory; in a cluster in Redis, so that a client
 cannot multiply its allowance by reaching several workers.
 
-Limits protect; they are not the truth. A backend whose server is unreachable never raises:
-it allows (0) and counts nothing, and says so in the log.
+Limits protect; they are not the truth. A backend whose server is unreachable never raises
+(but at `open`, which raises ConnectionError): it allows (0) and counts nothing, and says so
+in the log. A bucket is per (bucket, rate, burst, key).
 """
 
 from __future__ import annotations

@@ -21,10 +21,12 @@ class TallyUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class TallySnapshot:
-    counts: dict[str, int] = field(default_factory=dict)  # item -> occurrences over answers
+    counts: dict[str, int] = field(default_factory=dict)  # item -> occurrences (maybe the top)
     respondents: int = 0  # participants with a counted answer
     seq_sum: int = 0  # sum of the counted answers' seqs: equal to the database's = same answers
-    newest: list[list[str]] = field(default_factory=list)  # items of the newest answers first
+    newest: list[list[str]] = field(default_factory=list)  # items of the highest-seq answers
+    distinct: int = 0  # different items counted (all of them, whatever `top` was)
+    items: int = 0  # occurrences of all items together
 
 
 class LiveTally(Protocol):
@@ -34,7 +36,7 @@ class LiveTally(Protocol):
 
     async def apply(self, key: str, participant: str, seq: int, items: list[str]) -> None:
         """Count this answer for the participant, replacing an older one (lower seq); a newer
-        one already counted wins. Raises TallyUnavailable."""
+        one already counted wins. `seq` < 2**53. Raises TallyUnavailable."""
         ...
 
     async def apply_many(self, key: str, answers: list[tuple[str, int, list[str]]]) -> None:
@@ -42,9 +44,10 @@ class LiveTally(Protocol):
         (a few round trips, not one per answer). Raises TallyUnavailable."""
         ...
 
-    async def read(self, key: str, newest: int = 0) -> TallySnapshot:
-        """The tally, with the items of the `newest` most recent answers. Raises
-        TallyUnavailable."""
+    async def read(self, key: str, newest: int = 0, top: int | None = None) -> TallySnapshot:
+        """The tally: counts of every item, or of the `top` most frequent (ties: the smaller
+        item first), with the items of the `newest` counted answers of highest seq, highest
+        first. Counts, respondents and seq_sum are of one moment. Raises TallyUnavailable."""
         ...
 
     async def drop(self, prefix: str) -> None:

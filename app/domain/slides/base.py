@@ -102,14 +102,26 @@ class Question(Slide):
         turns the counts back into this type's result."""
         raise NotImplementedError
 
-    def live_result(
-        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
-    ) -> dict[str, Any]:
+    def live_top(self, size: int) -> int | None:
+        """How many of the most frequent items `live_result` needs (None: every count)."""
+        return None
+
+    def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
         """The result screens get live, from a live tally: bounded to the `size` items a
         screen can show where it grows with the room. Equal to the full `tally` of the same
-        answers, bounded (a test checks it for every type); `newest` holds the items of the
-        most recent answers, newest first, when `live_list` is set."""
+        answers, bounded (a test checks it for every type)."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCounts:
+    """What a live tally knows of a question's answers (see app/ports/tally.py)."""
+
+    counts: dict[str, int]  # item -> occurrences: all, or the `live_top` most frequent
+    respondents: int  # participants with an answer
+    newest: list[list[str]]  # the items of the most recent answers, newest first
+    distinct: int  # different items
+    items: int  # occurrences of all items together
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

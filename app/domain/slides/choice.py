@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import AnswerError
 from ..reader import FieldReader, unique_ids
-from .base import Question, register
+from .base import LiveCounts, Question, register
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,5 @@ class Choice(Question):
     def tally_items(self, answer: Any) -> list[str]:
         return list(answer)
 
-    def live_result(
-        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
-    ) -> dict[str, Any]:
-        return {"counts": {o.id: counts.get(o.id, 0) for o in self.options}}
+    def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
+        return {"counts": {o.id: tally.counts.get(o.id, 0) for o in self.options}}

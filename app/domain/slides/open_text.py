@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .base import FreeText, register, text_entries
+from .base import FreeText, LiveCounts, register, text_entries
 
 
 @register("open")
@@ -24,9 +24,10 @@ class OpenQuestion(FreeText):
     def tally_items(self, answer: Any) -> list[str]:
         return list(answer)
 
-    def live_result(
-        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
-    ) -> dict[str, Any]:
+    def live_top(self, size: int) -> int | None:
+        return 0  # no counts: the newest answers and the total say it all
+
+    def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
         """The newest `size` entries (oldest first, as in the full result) and the total."""
-        entries = [entry for answer in reversed(newest) for entry in answer]
-        return {"answers": entries[-size:] if size else [], "total": sum(counts.values())}
+        entries = [entry for answer in reversed(tally.newest) for entry in answer]
+        return {"answers": entries[-size:] if size else [], "total": tally.items}

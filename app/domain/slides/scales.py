@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import AnswerError
 from ..reader import FieldReader, unique_ids
-from .base import Question, register
+from .base import LiveCounts, Question, register
 
 MAX_SPAN = 10
 
@@ -110,9 +110,8 @@ class Scales(Question):
         """One item per rated statement: `statement=value`."""
         return [f"{statement}={value}" for statement, value in answer.items()]
 
-    def live_result(
-        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
-    ) -> dict[str, Any]:
+    def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
+        counts = tally.counts
         result: dict[str, Any] = {}
         for statement in self.statements:
             per_value = {

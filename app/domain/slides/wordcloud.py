@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .base import FreeText, register, text_entries
+from .base import FreeText, LiveCounts, register, text_entries
 
 
 def normalise_entry(entry: str) -> str:
@@ -45,9 +45,10 @@ class WordCloud(FreeText):
     def tally_items(self, answer: Any) -> list[str]:
         return list(answer)
 
-    def live_result(
-        self, counts: dict[str, int], respondents: int, newest: list[list[str]], size: int
-    ) -> dict[str, Any]:
+    def live_top(self, size: int) -> int | None:
+        return size
+
+    def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
         """The `size` most frequent entries (a cloud shows no more), and how many there are."""
-        top = heapq.nsmallest(size, counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {"counts": dict(top), "distinct": len(counts)}
+        top = heapq.nsmallest(size, tally.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {"counts": dict(top), "distinct": tally.distinct}
