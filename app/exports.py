@@ -18,22 +18,20 @@ import csv
 import io
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .domain.chart import percent
 from .domain.deck import Deck
 from .domain.errors import DeckError
 from .domain.loader import parse_deck
 from .domain.presenter import PresenterState
 from .domain.slides import Question
-from .domain.slides.choice import Choice
-from .domain.slides.scales import Scales
+from .domain.slides.base import Cell
 from .ports.store import Store, StoredResponse, StoreUnavailable
 
-Cell = str | int | float | None
 Format = Literal["csv", "summary", "json"]
 
 FORMATS: tuple[Format, ...] = ("csv", "summary", "json")
@@ -172,31 +170,11 @@ def answer_rows(data: SessionData) -> list[list[Cell]]:
 
 
 def answer_items(question: Question | None, answer: Any) -> list[tuple[str, str, Cell]]:
-    """An answer split into (item, item_label, answer) cells, by question type.
-
-    A stored answer that does not fit its question any more (the deck changed since) is kept
-    as one row of JSON text, so nothing a participant sent is dropped from the export.
-    """
-    if isinstance(question, Choice) and _is_list_of_str(answer):
-        labels = {o.id: o.label for o in question.options}
-        return [
-            (option, labels.get(option, option), labels.get(option, option)) for option in answer
-        ]
-    if isinstance(question, Scales) and isinstance(answer, dict) and _all_ints(answer.values()):
-        labels = {s.id: s.label for s in question.statements}
-        return [(sid, labels.get(sid, sid), int(value)) for sid, value in answer.items()]
-    kind = question.type_name if question else ""
-    if kind in ("wordcloud", "open") and _is_list_of_str(answer):
-        return [("", "", entry) for entry in answer]
-    return [("", "", json.dumps(answer, ensure_ascii=False))]
-
-
-def _is_list_of_str(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _all_ints(values: Iterable[Any]) -> bool:
-    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    """An answer split into (item, item_label, answer) cells, as its question's type says; an
+    answer to a question no longer in the deck stays one row of JSON text."""
+    if question is None:
+        return [("", "", json.dumps(answer, ensure_ascii=False))]
+    return question.export_items(answer)
 
 
 # --- summary rows -------------------------------------------------------------------------------
@@ -213,7 +191,7 @@ def summary_rows(data: SessionData) -> list[list[Cell]]:
         for round_ in data.rounds_of(question.id):
             result = data.result(question, round_)
             head: list[Cell] = [data.code, question.id, question.prompt, question.type_name]
-            for item, label, count, mean, distribution in _summary_items(question, result):
+            for item, label, count, mean, distribution in question.summary_items(result):
                 rows.append(
                     [
                         *head,
@@ -228,37 +206,6 @@ def summary_rows(data: SessionData) -> list[list[Cell]]:
                     ]
                 )
     return rows
-
-
-def percent(count: int, total: int) -> float:
-    return round(100 * count / total, 1) if total else 0.0
-
-
-def _summary_items(
-    question: Question, result: dict[str, Any]
-) -> list[tuple[str, str, int, Cell, str]]:
-    if isinstance(question, Choice):
-        labels = {o.id: o.label for o in question.options}
-        return [(oid, labels.get(oid, oid), n, None, "") for oid, n in result["counts"].items()]
-    if isinstance(question, Scales):
-        labels = {s.id: s.label for s in question.statements}
-        return [
-            (
-                sid,
-                labels.get(sid, sid),
-                stats["count"],
-                stats["mean"],
-                " ".join(f"{value}:{n}" for value, n in stats["counts"].items()),
-            )
-            for sid, stats in result["statements"].items()
-        ]
-    if question.type_name == "wordcloud":
-        entries = list(result["counts"].items())
-    else:  # open: identical texts counted together, first-seen order
-        entries = list(Counter(result["answers"]).items())
-    if not entries:
-        return [("", "", 0, None, "")]  # the question still shows up, with nobody answering
-    return [("", entry, n, None, "") for entry, n in entries]
 
 
 # --- JSON ---------------------------------------------------------------------------------------

@@ -12,10 +12,25 @@ import pytest
 from conftest import LiveServer
 from playwright.sync_api import Browser
 
+from app.domain.chart import wrap
 from app.domain.loader import parse_deck
+from app.domain.slides.wordcloud import layout_cloud
 from app.exports import SessionData
 from app.ports.store import StoredResponse
-from app.report import build_report, choice_svg, cloud_svg, layout_cloud, scales_svg, wrap
+from app.report import build_report
+
+
+def choice_svg(question, result) -> str:
+    return question.report_part(result, "nl").chart
+
+
+def cloud_svg(question, result, language) -> str:
+    return question.report_part({"responses": 1, **result}, language).chart
+
+
+def scales_svg(question, result, language) -> str:
+    return question.report_part(result, language).chart
+
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = '<script>alert("x")</script> & <b>vet</b>'
@@ -157,7 +172,7 @@ def test_report_model_has_every_question_participants_and_the_date() -> None:
     assert report.date == f"{local.day} maart 2024"
     keuze = report.questions[0]
     assert keuze.responses == 2 and keuze.chart is not None
-    assert report.questions[3].answers == [EVIL] and report.questions[3].chart is None
+    assert report.questions[3].texts == [EVIL] and report.questions[3].chart is None
 
 
 # --- the page --------------------------------------------------------------------------------

@@ -7,13 +7,17 @@ to check an answer (`check_answer`) and how to tally the stored answers (`tally`
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..chart import ReportPart
 from ..errors import AnswerError
 from ..reader import FieldReader
+
+Cell = str | int | float | None  # a spreadsheet cell: text, a number or empty
 
 SLIDE_TYPES: dict[str, type[Slide]] = {}
 
@@ -102,6 +106,23 @@ class Question(Slide):
         turns the counts back into this type's result."""
         raise NotImplementedError
 
+    # --- after the session: exports and the report (each type says how it looks there) ---
+
+    def export_items(self, answer: Any) -> list[tuple[str, str, Cell]]:
+        """One stored answer as rows of (item, item_label, answer) for the per-answer CSV.
+
+        An answer that no longer fits its question (the deck changed since) is kept as one
+        row of JSON text, so nothing a participant sent is dropped from an export."""
+        return [("", "", json.dumps(answer, ensure_ascii=False))]
+
+    def summary_items(self, result: dict[str, Any]) -> list[tuple[str, str, int, Cell, str]]:
+        """One result as rows of (item, label, count, mean, distribution) for the summary."""
+        return [("", "", result.get("responses", 0), None, "")]
+
+    def report_part(self, result: dict[str, Any], language: str) -> ReportPart:
+        """What the printed report shows for one result."""
+        return ReportPart(empty=not result.get("responses"))
+
     def live_top(self, size: int) -> int | None:
         """How many of the most frequent items `live_result` needs (None: every count)."""
         return None
@@ -148,6 +169,11 @@ class FreeText(Question):
         view = Question.public(self)
         view.update(max_answers=self.max_answers, max_length=self.max_length)
         return view
+
+    def export_items(self, answer: Any) -> list[tuple[str, str, Cell]]:
+        if isinstance(answer, list) and all(isinstance(entry, str) for entry in answer):
+            return [("", "", entry) for entry in answer]
+        return Question.export_items(self, answer)
 
 
 # --- free text: what is kept, what counts as visible ----------------------------------------

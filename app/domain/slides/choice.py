@@ -5,9 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..chart import (
+    BAR_COLORS,
+    MUTED,
+    TEXT,
+    TRACK,
+    WIDTH,
+    ReportPart,
+    esc,
+    lines,
+    percent,
+    svg,
+    wrap,
+)
 from ..errors import AnswerError
 from ..reader import FieldReader, unique_ids
-from .base import LiveCounts, Question, register
+from .base import Cell, LiveCounts, Question, register
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,51 @@ class Choice(Question):
 
     def tally_items(self, answer: Any) -> list[str]:
         return list(answer)
+
+    def export_items(self, answer: Any) -> list[tuple[str, str, Cell]]:
+        if not (isinstance(answer, list) and all(isinstance(a, str) for a in answer)):
+            return Question.export_items(self, answer)
+        labels = {o.id: o.label for o in self.options}
+        return [
+            (option, labels.get(option, option), labels.get(option, option)) for option in answer
+        ]
+
+    def summary_items(self, result: dict[str, Any]) -> list[tuple[str, str, int, Cell, str]]:
+        labels = {o.id: o.label for o in self.options}
+        return [(oid, labels.get(oid, oid), n, None, "") for oid, n in result["counts"].items()]
+
+    def report_part(self, result: dict[str, Any], language: str) -> ReportPart:
+        """A bar per option: label, bar as share of respondents, count and percentage."""
+        total = result["responses"]
+        counts = result["counts"]
+        label_x, bar_x, bar_w = 0, 380, 440
+        rows = []
+        y = 0.0
+        for i, option in enumerate(self.options):
+            n = int(counts.get(option.id, 0))
+            share = percent(n, total)
+            texts = wrap(option.label, 34, 3)
+            height = max(44.0, len(texts) * 22.0 + 14)
+            mid = y + height / 2
+            fill = share / 100 * bar_w
+            color = BAR_COLORS[i % len(BAR_COLORS)]
+            rows.append(
+                f'<g class="bar" data-id="{esc(option.id)}" data-count="{n}">'
+                + lines(label_x, mid, texts, 17, fill=TEXT)
+                + f'<rect x="{bar_x}" y="{mid - 14:.1f}" width="{bar_w}" height="28" rx="4" '
+                f'fill="{TRACK}"/>'
+                + (
+                    f'<rect class="bar-fill" x="{bar_x}" y="{mid - 14:.1f}" width="{fill:.1f}" '
+                    f'height="28" rx="4" fill="{color}"/>'
+                    if n
+                    else ""
+                )
+                + f'<text x="{WIDTH}" y="{mid:.1f}" font-size="18" text-anchor="end" '
+                f'dominant-baseline="central" fill="{TEXT}"><tspan font-weight="700">{n}</tspan>'
+                f'<tspan fill="{MUTED}"> · {round(share)}%</tspan></text></g>'
+            )
+            y += height
+        return ReportPart(chart=svg(y, self.prompt, rows))
 
     def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
         return {"counts": {o.id: tally.counts.get(o.id, 0) for o in self.options}}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .base import FreeText, LiveCounts, register, text_entries
+from ..chart import ReportPart
+from .base import Cell, FreeText, LiveCounts, register, text_entries
 
 
 @register("open")
@@ -23,6 +25,17 @@ class OpenQuestion(FreeText):
 
     def tally_items(self, answer: Any) -> list[str]:
         return list(answer)
+
+    def summary_items(self, result: dict[str, Any]) -> list[tuple[str, str, int, Cell, str]]:
+        """Identical answers counted together, in first-seen order."""
+        entries = list(Counter(result["answers"]).items())
+        if not entries:
+            return [("", "", 0, None, "")]  # the question still shows up, with nobody answering
+        return [("", entry, n, None, "") for entry, n in entries]
+
+    def report_part(self, result: dict[str, Any], language: str) -> ReportPart:
+        texts = [str(a) for a in result["answers"]]
+        return ReportPart(texts=texts, empty=not texts)
 
     def live_top(self, size: int) -> int | None:
         return 0  # no counts: the newest answers and the total say it all

@@ -5,9 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..chart import (
+    BAR_COLORS,
+    MUTED,
+    TEXT,
+    WIDTH,
+    WORDS,
+    ReportPart,
+    esc,
+    lines,
+    number,
+    svg,
+    wrap,
+)
 from ..errors import AnswerError
 from ..reader import FieldReader, unique_ids
-from .base import LiveCounts, Question, register
+from .base import Cell, LiveCounts, Question, register
 
 MAX_SPAN = 10
 
@@ -110,6 +123,85 @@ class Scales(Question):
         """One item per rated statement: `statement=value`."""
         return [f"{statement}={value}" for statement, value in answer.items()]
 
+    def export_items(self, answer: Any) -> list[tuple[str, str, Cell]]:
+        whole = [isinstance(v, int) and not isinstance(v, bool) for v in _values(answer)]
+        if not (isinstance(answer, dict) and all(whole)):
+            return Question.export_items(self, answer)
+        labels = {s.id: s.label for s in self.statements}
+        return [(sid, labels.get(sid, sid), int(value)) for sid, value in answer.items()]
+
+    def summary_items(self, result: dict[str, Any]) -> list[tuple[str, str, int, Cell, str]]:
+        labels = {s.id: s.label for s in self.statements}
+        return [
+            (
+                sid,
+                labels.get(sid, sid),
+                stats["count"],
+                stats["mean"],
+                " ".join(f"{value}:{n}" for value, n in stats["counts"].items()),
+            )
+            for sid, stats in result["statements"].items()
+        ]
+
+    def report_part(self, result: dict[str, Any], language: str) -> ReportPart:
+        """A histogram per statement, with the mean marked."""
+        values = list(range(self.low, self.high + 1))
+        chart_x, chart_w = 400, WIDTH - 400
+        col_w = chart_w / len(values)
+        body = []
+        low_end = f"{self.low}" + (f" · {self.low_label}" if self.low_label else "")
+        high_end = (f"{self.high_label} · " if self.high_label else "") + f"{self.high}"
+        body.append(
+            f'<text x="{chart_x}" y="14" font-size="15" fill="{MUTED}">{esc(low_end)}</text>'
+            f'<text x="{WIDTH}" y="14" font-size="15" text-anchor="end" fill="{MUTED}">'
+            f"{esc(high_end)}</text>"
+        )
+        y = 30.0
+        row_h, hist_h, head = 156.0, 80.0, 38.0
+        for statement in self.statements:
+            stats = result["statements"].get(statement.id, {"count": 0, "mean": None, "counts": {}})
+            counts = [int(stats["counts"].get(str(v), 0)) for v in values]
+            top = max(counts) or 1
+            base = y + head + hist_h
+            body.append(
+                f'<g class="statement" data-id="{esc(statement.id)}" data-count="{stats["count"]}">'
+            )
+            body.append(lines(0, y + row_h / 2 - 6, wrap(statement.label, 36, 4), 16, fill=TEXT))
+            body.append(
+                f'<line x1="{chart_x}" y1="{base:.1f}" x2="{WIDTH}" y2="{base:.1f}" '
+                f'stroke="{MUTED}" stroke-width="1"/>'
+            )
+            for i, (value, n) in enumerate(zip(values, counts, strict=True)):
+                cx = chart_x + col_w * (i + 0.5)
+                h = hist_h * n / top
+                bw = min(col_w * 0.7, 70)
+                if n:
+                    body.append(
+                        f'<rect x="{cx - bw / 2:.1f}" y="{base - h:.1f}" width="{bw:.1f}" '
+                        f'height="{h:.1f}" rx="3" fill="{BAR_COLORS[0]}" opacity="0.85"/>'
+                        f'<text x="{cx:.1f}" y="{base - h - 9:.1f}" font-size="14" '
+                        f'text-anchor="middle" fill="{TEXT}">{n}</text>'
+                    )
+                body.append(
+                    f'<text x="{cx:.1f}" y="{base + 16:.1f}" font-size="14" text-anchor="middle" '
+                    f'fill="{MUTED}">{value}</text>'
+                )
+            mean = stats["mean"]
+            if isinstance(mean, (int, float)):
+                mx = chart_x + (mean - self.low + 0.5) * col_w
+                label = f"{WORDS.get(language, WORDS['nl'])['mean']} {number(mean, language)}"
+                body.append(
+                    f'<g class="mean" data-mean="{mean}">'
+                    f'<line x1="{mx:.1f}" y1="{y + 18:.1f}" x2="{mx:.1f}" y2="{base:.1f}" '
+                    f'stroke="{BAR_COLORS[1]}" stroke-width="3" stroke-dasharray="6 4"/>'
+                    f'<text x="{min(max(mx, chart_x + 60), WIDTH - 60):.1f}" y="{y + 10:.1f}" '
+                    f'font-size="14" font-weight="700" text-anchor="middle" '
+                    f'fill="{BAR_COLORS[1]}">{esc(label)}</text></g>'
+                )
+            body.append("</g>")
+            y += row_h
+        return ReportPart(chart=svg(y, self.prompt, body))
+
     def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:
         counts = tally.counts
         result: dict[str, Any] = {}
@@ -122,3 +214,7 @@ class Scales(Question):
             mean = round(total / count, 2) if count else None
             result[statement.id] = {"count": count, "mean": mean, "counts": per_value}
         return {"statements": result}
+
+
+def _values(answer: Any) -> list[Any]:
+    return list(answer.values()) if isinstance(answer, dict) else [None]

@@ -1,0 +1,126 @@
+"""A small kit for the report's static SVG charts, shared by the slide types that draw one.
+
+Why static SVG: the report must print to PDF from any browser and open years later, so it
+cannot depend on the projector's JavaScript or a live connection. Every piece of text that
+goes into SVG passes through `esc`; participant text is never trusted. Pure: strings only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+WIDTH = 960
+FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
+BAR_COLORS = (
+    "#1747a6",
+    "#d1495b",
+    "#2a9d8f",
+    "#e9a23b",
+    "#6a4c93",
+    "#3a86ff",
+    "#8d6e63",
+    "#43aa8b",
+)
+CLOUD_COLORS = ("#1747a6", "#d1495b", "#2a9d8f", "#c47f00", "#6a4c93", "#0b3d91")
+TEXT = "#111318"
+MUTED = "#4a5160"
+TRACK = "#e8ebf1"
+WORDS = {
+    "nl": {"mean": "gemiddelde", "none": "Nog geen antwoorden"},
+    "en": {"mean": "mean", "none": "No answers yet"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPart:
+    """What one question shows in the report: a chart, a table of counts, a wall of texts.
+
+    The page places whatever is there without knowing the question's type."""
+
+    chart: str | None = None  # SVG, every text in it escaped
+    table: list[tuple[str, int]] = field(default_factory=list)  # (entry, count), biggest first
+    texts: list[str] = field(default_factory=list)  # answers shown as cards (escaped by the page)
+    empty: bool = False  # nothing answered yet: the page says so
+
+
+def esc(text: Any) -> str:
+    """Text safe inside SVG/HTML elements and attribute values."""
+    return escape(str(text), quote=True)
+
+
+def number(value: float, language: str) -> str:
+    """1 decimal, with a decimal comma in Dutch (as the projector shows means)."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language == "nl" else text
+
+
+def percent(count: int, total: int) -> float:
+    return round(100 * count / total, 1) if total else 0.0
+
+
+def wrap(text: str, width: int, max_lines: int = 4) -> list[str]:
+    """Split text into lines of about `width` characters (SVG text does not wrap by itself)."""
+    words = text.split()
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        while len(word) > width:  # a single very long word is cut, not left to overflow
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
+        candidate = f"{line} {word}".strip()
+        if len(candidate) > width and line:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
+    return lines or [""]
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of bold sans-serif text width (no font metrics on the server)."""
+    wide = sum(1 for ch in text if ch in "MWmw@%") * 0.3
+    return (len(text) * 0.64 + wide) * size
+
+
+def svg(height: float, label: str, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {WIDTH} {math.ceil(height)}" width="{WIDTH}" height="{math.ceil(height)}" '
+        f'font-family="{esc(FONT)}" aria-label="{esc(label)}">'
+        f"<title>{esc(label)}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def lines(x: float, y: float, texts: Sequence[str], size: int, **attrs: str) -> str:
+    """A multi-line <text>, each line a <tspan>, vertically centred on y."""
+    extra = "".join(f' {k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
+    step = size * 1.25
+    top = y - step * (len(texts) - 1) / 2
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{top + i * step:.1f}">{esc(line)}</tspan>'
+        for i, line in enumerate(texts)
+    )
+    return f'<text font-size="{size}" dominant-baseline="central"{extra}>{spans}</text>'
+
+
+def empty_chart(label: str, language: str) -> str:
+    text = WORDS.get(language, WORDS["nl"])["none"]
+    return svg(
+        80,
+        label,
+        [
+            f'<text x="{WIDTH / 2}" y="40" font-size="20" text-anchor="middle" '
+            f'dominant-baseline="central" fill="{MUTED}">{esc(text)}</text>'
+        ],
+    )
