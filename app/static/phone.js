@@ -22,7 +22,7 @@
   // The join key from the QR code's URL: it lets a full room behind one address join at once.
   var keyMatch = /[?&]k=([a-z0-9]{1,16})(?:&|$)/.exec(window.location.search);
   var JOIN_KEY = keyMatch ? keyMatch[1] : null;
-  var INTERACTIVE = { choice: true, wordcloud: true, open: true, scales: true };
+  var Types = window.RondvraagTypes;
 
   /* ---------------------------------------------------------------- storage (with fallback) */
 
@@ -146,34 +146,40 @@
     return S.state && S.state.slide ? S.state.slide : null;
   }
 
+  /** A question this page can ask: the server says it is one, and its type's script is here. */
   function isInteractive(slide) {
-    return !!(slide && INTERACTIVE[slide.type]);
-  }
-
-  function toList(answer) {
-    if (answer === null || answer === undefined) return [];
-    return Array.isArray(answer) ? answer.slice() : [answer];
-  }
-
-  function copy(obj) {
-    return JSON.parse(JSON.stringify(obj));
+    return !!(slide && slide.interactive && Types.get(slide.type));
   }
 
   function draftFromAnswer(slide, answer) {
-    if (slide.type === "choice") {
-      var ids = {};
-      (slide.options || []).forEach(function (o) {
-        ids[o.id] = true;
-      });
-      return toList(answer).filter(function (id) {
-        return ids[id];
-      });
-    }
-    if (slide.type === "scales") {
-      return answer && typeof answer === "object" && !Array.isArray(answer) ? copy(answer) : {};
-    }
-    var list = toList(answer).map(String);
-    return list.length ? list : [""];
+    return Types.get(slide.type).draft(slide, answer);
+  }
+
+  /** What a type's code may do on this page (see types/registry.js). */
+  function typeContext(slide, extra) {
+    var ctx = {
+      slide: slide,
+      t: t,
+      el: el,
+      lang: lang,
+      button: button,
+      draft: function () {
+        return S.draft;
+      },
+      setDraft: function (draft) {
+        S.draft = draft;
+      },
+      changed: function () {
+        S.dirty = true;
+      },
+      submit: function (answer) {
+        submitAnswer(slide, answer);
+      }
+    };
+    Object.keys(extra || {}).forEach(function (k) {
+      ctx[k] = extra[k];
+    });
+    return ctx;
   }
 
   /** The answer this phone believes in for a question: pending beats confirmed. */
@@ -305,10 +311,10 @@
       S.viewKey = viewKey;
       clear(slideBox);
       slideBox.className = "slide slide-" + (slide ? slide.type : "none");
+      var type = slide ? Types.get(slide.type) : null;
       if (!slide) renderWaiting(t("wait.next"));
-      else if (slide.type === "content") renderContent(slide);
-      else if (slide.type === "join") renderJoin();
       else if (isInteractive(slide)) renderInteractive(slide);
+      else if (type && type.phoneSlide) type.phoneSlide(slide, slideBox, typeContext(slide));
       else renderWaiting(t("wait.next"));
     }
     updateSendStatus();
@@ -321,34 +327,6 @@
     box.appendChild(el("div", "waiting-dots", "• • •"));
     box.appendChild(el("p", "wait", text));
     slideBox.appendChild(box);
-  }
-
-  function renderJoin() {
-    var box = el("div", "waiting waiting-join");
-    box.appendChild(el("h1", "slide-prompt", t("wait.welcome")));
-    box.appendChild(el("p", "wait", t("wait.first")));
-    box.appendChild(el("p", "wait-sub", t("wait.look")));
-    slideBox.appendChild(box);
-  }
-
-  function renderContent(slide) {
-    if (slide.title) slideBox.appendChild(el("h1", "slide-prompt", slide.title));
-    if (slide.body_html) {
-      var div = el("div", "content-body");
-      div.innerHTML = slide.body_html; // server-rendered, raw HTML escaped by the server
-      slideBox.appendChild(div);
-    }
-    if (slide.links && slide.links.length) {
-      var ul = el("ul", "content-links");
-      slide.links.forEach(function (link) {
-        var li = el("li");
-        li.appendChild(L.safeLink(link, "btn btn-link"));
-        ul.appendChild(li);
-      });
-      slideBox.appendChild(ul);
-    }
-    var w = el("p", "wait wait-footer", t("wait.next"));
-    slideBox.appendChild(w);
   }
 
   function renderInteractive(slide) {
@@ -368,9 +346,7 @@
       ev.preventDefault();
       submitDraft(slide);
     });
-    if (slide.type === "choice") renderChoiceForm(slide, form);
-    else if (slide.type === "scales") renderScalesForm(slide, form);
-    else renderTextForm(slide, form);
+    Types.get(slide.type).form(typeContext(slide, { form: form }));
     slideBox.appendChild(form);
   }
 
@@ -424,245 +400,20 @@
     var box = el("div", "summary");
     box.appendChild(el("p", "summary-label", t("vote.yours")));
     var ul = el("ul", "summary-list");
-    if (slide.type === "choice") {
-      var labels = {};
-      (slide.options || []).forEach(function (o) {
-        labels[o.id] = o.label;
-      });
-      toList(answer).forEach(function (id) {
-        ul.appendChild(el("li", "summary-item", labels[id] !== undefined ? labels[id] : id));
-      });
-    } else if (slide.type === "scales") {
-      var values = answer && typeof answer === "object" ? answer : {};
-      (slide.statements || []).forEach(function (st) {
-        if (values[st.id] === undefined || values[st.id] === null) return;
-        var li = el("li", "summary-item summary-scale");
-        li.appendChild(el("span", "summary-scale-label", st.label));
-        li.appendChild(el("span", "summary-scale-value", values[st.id]));
-        ul.appendChild(li);
-      });
-    } else {
-      toList(answer).forEach(function (text) {
-        ul.appendChild(el("li", "summary-item", text));
-      });
-    }
+    Types.get(slide.type).summary(slide, answer, ul, typeContext(slide));
     box.appendChild(ul);
     return box;
-  }
-
-  /* --- choice */
-
-  function renderChoiceForm(slide, form) {
-    var max = Math.max(1, slide.multiple || 1);
-    var picked = S.draft || [];
-    form.appendChild(
-      el("p", "hint", max === 1 ? t("choice.pickone") : t("choice.pickmany", { n: max }))
-    );
-    var list = el("div", "choices");
-    var buttons = [];
-    var counter = el("p", "hint choice-count");
-    var send = el("button", "btn btn-primary btn-send", t("vote.send"));
-    send.type = "submit";
-
-    function sync() {
-      buttons.forEach(function (b) {
-        var on = picked.indexOf(b.getAttribute("data-id")) >= 0;
-        b.setAttribute("aria-pressed", on ? "true" : "false");
-        b.className = "btn choice" + (on ? " choice-on" : "");
-        b.disabled = max > 1 && !on && picked.length >= max;
-      });
-      counter.textContent = t("choice.count", { k: picked.length, n: max });
-      send.disabled = picked.length === 0;
-    }
-
-    (slide.options || []).forEach(function (opt) {
-      var b = el("button", "btn choice");
-      b.type = "button";
-      b.setAttribute("data-id", opt.id);
-      b.appendChild(el("span", "choice-mark", ""));
-      b.appendChild(el("span", "choice-label", opt.label));
-      b.addEventListener("click", function () {
-        if (max === 1) {
-          picked = [opt.id];
-          S.draft = picked;
-          sync();
-          submitAnswer(slide, opt.id);
-          return;
-        }
-        var i = picked.indexOf(opt.id);
-        if (i >= 0) picked.splice(i, 1);
-        else if (picked.length < max) picked.push(opt.id);
-        S.draft = picked;
-        S.dirty = true;
-        sync();
-      });
-      buttons.push(b);
-      list.appendChild(b);
-    });
-    form.appendChild(list);
-    if (max > 1) {
-      form.appendChild(counter);
-      form.appendChild(send);
-    }
-    sync();
-  }
-
-  /* --- wordcloud / open */
-
-  function renderTextForm(slide, form) {
-    var max = Math.max(1, slide.max_answers || 1);
-    var maxLen = Math.max(1, slide.max_length || 280);
-    var multiline = slide.type === "open" && maxLen > 60;
-    if (!S.draft || !S.draft.length) S.draft = [""];
-    if (max > 1) form.appendChild(el("p", "hint", t("text.upto", { n: max })));
-    var list = el("div", "text-inputs");
-    form.appendChild(list);
-    var add = button("btn-secondary btn-add", t("text.add"), function () {
-      if (S.draft.length >= max) return;
-      S.draft.push("");
-      var input = addInput(S.draft.length - 1);
-      syncAdd();
-      input.focus();
-    });
-
-    function syncAdd() {
-      add.hidden = S.draft.length >= max;
-    }
-
-    function addInput(index) {
-      var wrap = el("div", "text-field");
-      var input = el(multiline ? "textarea" : "input", "text-input");
-      if (!multiline) {
-        input.type = "text";
-        input.setAttribute("enterkeyhint", "send");
-      } else {
-        input.rows = 3;
-      }
-      input.setAttribute("maxlength", String(maxLen));
-      input.setAttribute("autocomplete", "off");
-      input.setAttribute("autocapitalize", "sentences");
-      var label = max > 1 ? t("text.placeholderN", { i: index + 1 }) : t("text.placeholder");
-      input.setAttribute("placeholder", label);
-      input.setAttribute("aria-label", label);
-      input.value = S.draft[index] || "";
-      var counter = el("span", "text-counter", "");
-      function count() {
-        var left = maxLen - input.value.length;
-        counter.textContent = left <= Math.min(40, maxLen / 2) ? t("text.remaining", { n: left }) : "";
-      }
-      input.addEventListener("input", function () {
-        S.draft[index] = input.value;
-        S.dirty = true;
-        count();
-      });
-      count();
-      wrap.appendChild(input);
-      wrap.appendChild(counter);
-      list.appendChild(wrap);
-      return input;
-    }
-
-    for (var i = 0; i < S.draft.length && i < max; i++) addInput(i);
-    form.appendChild(add);
-    syncAdd();
-    var send = el("button", "btn btn-primary btn-send", t("vote.send"));
-    send.type = "submit";
-    form.appendChild(send);
-  }
-
-  /* --- scales */
-
-  function renderScalesForm(slide, form) {
-    var scale = slide.scale || { min: 1, max: 5 };
-    var values = S.draft || {};
-    S.draft = values;
-    form.appendChild(el("p", "hint", t("scales.rate")));
-    (slide.statements || []).forEach(function (st) {
-      var row = el("fieldset", "scale");
-      row.appendChild(el("legend", "scale-label", st.label));
-      var btns = el("div", "scale-buttons");
-      var all = [];
-      function sync() {
-        all.forEach(function (b) {
-          var on = values[st.id] === Number(b.getAttribute("data-value"));
-          b.className = "btn scale-btn" + (on ? " scale-on" : "");
-          b.setAttribute("aria-pressed", on ? "true" : "false");
-        });
-      }
-      // Rows of at most 5 buttons, so each stays >= 48 px wide on a 360 px phone.
-      var count = scale.max - scale.min + 1;
-      var perRow = count <= 5 ? count : count <= 10 ? Math.ceil(count / 2) : Math.ceil(count / 3);
-      for (var v = scale.min; v <= scale.max; v++) {
-        (function (value) {
-          var b = el("button", "btn scale-btn", value);
-          b.style.width = "calc(" + (100 / perRow).toFixed(3) + "% - 8px)";
-          b.type = "button";
-          b.setAttribute("data-value", String(value));
-          b.addEventListener("click", function () {
-            values[st.id] = value;
-            S.dirty = true;
-            sync();
-          });
-          all.push(b);
-          btns.appendChild(b);
-        })(v);
-      }
-      row.appendChild(btns);
-      if (scale.min_label || scale.max_label) {
-        var ends = el("div", "scale-ends");
-        ends.appendChild(el("span", "scale-end scale-end-min", scale.min_label || ""));
-        ends.appendChild(el("span", "scale-end scale-end-max", scale.max_label || ""));
-        row.appendChild(ends);
-      }
-      sync();
-      form.appendChild(row);
-    });
-    var send = el("button", "btn btn-primary btn-send", t("vote.send"));
-    send.type = "submit";
-    form.appendChild(send);
   }
 
   /* ---------------------------------------------------------------- answering */
 
   function submitDraft(slide) {
-    if (slide.type === "choice") {
-      if (!S.draft || !S.draft.length) return;
-      var max = Math.max(1, slide.multiple || 1);
-      submitAnswer(slide, max === 1 ? S.draft[0] : S.draft.slice(0, max));
+    var made = Types.get(slide.type).answer(slide, S.draft);
+    if (made.error !== undefined) {
+      if (made.error) setNotice(t(made.error), "error");
       return;
     }
-    if (slide.type === "scales") {
-      var answer = {};
-      var any = false;
-      (slide.statements || []).forEach(function (st) {
-        var v = S.draft && S.draft[st.id];
-        if (typeof v === "number") {
-          answer[st.id] = v;
-          any = true;
-        }
-      });
-      if (!any) {
-        setNotice(t("scales.missing"), "error");
-        return;
-      }
-      submitAnswer(slide, answer);
-      return;
-    }
-    var seen = {};
-    var entries = (S.draft || []).map(function (s) {
-      return String(s).replace(/\s+/g, " ").trim();
-    }).filter(function (s) {
-      var k = s.toLowerCase();
-      if (!s || seen[k]) return false;
-      seen[k] = true;
-      return true;
-    });
-    if (!entries.length) {
-      setNotice(t("text.empty"), "error");
-      return;
-    }
-    var maxAnswers = Math.max(1, slide.max_answers || 1);
-    submitAnswer(slide, maxAnswers === 1 ? entries[0] : entries.slice(0, maxAnswers));
+    submitAnswer(slide, made.answer);
   }
 
   function submitAnswer(slide, answer) {
@@ -806,10 +557,6 @@
 
   /* ---------------------------------------------------------------- results on the phone */
 
-  function pct(n, total) {
-    return total > 0 ? Math.round((100 * n) / total) : 0;
-  }
-
   function renderResults() {
     var slide = liveSlide();
     var r = S.results;
@@ -818,7 +565,8 @@
     // so the results cannot steer their answer.
     var mayShow = !!slide && (knownAnswer(slide.id) !== undefined || !S.state.voting_open);
     var show = !!(r && slide && r.id === slide.id && S.state.results_visible && r.responses > 0 && mayShow);
-    if (!show) {
+    var type = slide ? Types.get(slide.type) : null;
+    if (!show || !type || !type.phoneResult) {
       resultsBox.hidden = true;
       clear(resultsBox);
       return;
@@ -829,76 +577,7 @@
     head.appendChild(el("h2", "results-title", t("results.title")));
     head.appendChild(el("span", "results-count", t.count("results.responses", r.responses || 0)));
     resultsBox.appendChild(head);
-    var mine = knownAnswer(slide.id);
-    if (r.type === "choice") {
-      var picked = toList(mine);
-      (slide.options || []).forEach(function (o) {
-        var n = (r.counts && r.counts[o.id]) || 0;
-        var row = el("div", "rbar" + (picked.indexOf(o.id) >= 0 ? " rbar-mine" : ""));
-        var top = el("div", "rbar-top");
-        top.appendChild(el("span", "rbar-label", o.label));
-        top.appendChild(el("span", "rbar-num", n + " · " + pct(n, r.responses) + "%"));
-        row.appendChild(top);
-        var track = el("div", "rbar-track");
-        var fill = el("div", "rbar-fill");
-        fill.style.width = pct(n, r.responses) + "%";
-        track.appendChild(fill);
-        row.appendChild(track);
-        resultsBox.appendChild(row);
-      });
-    } else if (r.type === "wordcloud") {
-      var words = Object.keys(r.counts || {}).map(function (w) {
-        return [w, r.counts[w]];
-      });
-      words.sort(function (a, b) {
-        return b[1] - a[1];
-      });
-      var top1 = words.length ? words[0][1] : 1;
-      var ul = el("ul", "rwords");
-      words.slice(0, 30).forEach(function (w) {
-        var li = el("li", "rword");
-        li.appendChild(el("span", "rword-text", w[0]));
-        li.appendChild(el("span", "rword-count", w[1]));
-        li.style.fontSize = (1 + (0.8 * w[1]) / top1).toFixed(2) + "em";
-        ul.appendChild(li);
-      });
-      resultsBox.appendChild(ul);
-    } else if (r.type === "scales") {
-      var scale = slide.scale || { min: 1, max: 5 };
-      var span = scale.max - scale.min || 1;
-      (slide.statements || []).forEach(function (st) {
-        var data = (r.statements && r.statements[st.id]) || {};
-        var row = el("div", "rscale");
-        row.appendChild(el("p", "rscale-label", st.label));
-        var line = el("div", "rscale-line");
-        var track = el("div", "rscale-track");
-        if (typeof data.mean === "number") {
-          var dot = el("span", "rscale-dot");
-          dot.style.left = ((100 * (data.mean - scale.min)) / span).toFixed(1) + "%";
-          track.appendChild(dot);
-        }
-        line.appendChild(el("span", "rscale-end", scale.min));
-        line.appendChild(track);
-        line.appendChild(el("span", "rscale-end", scale.max));
-        row.appendChild(line);
-        row.appendChild(
-          el(
-            "p",
-            "rscale-mean",
-            typeof data.mean === "number"
-              ? t("results.mean") + " " + data.mean.toFixed(1).replace(".", lang === "nl" ? "," : ".")
-              : "–"
-          )
-        );
-        resultsBox.appendChild(row);
-      });
-    } else if (r.type === "open") {
-      var list = el("ul", "ranswers");
-      (r.answers || []).slice().reverse().slice(0, 40).forEach(function (a) {
-        list.appendChild(el("li", "ranswer", a));
-      });
-      resultsBox.appendChild(list);
-    }
+    type.phoneResult(slide, r, resultsBox, typeContext(slide, { mine: knownAnswer(slide.id) }));
   }
 
   /* ---------------------------------------------------------------- session gone */

@@ -7,7 +7,7 @@
 
   var L = window.RondvraagLive;
   var I = window.RondvraagI18n;
-  var Results = window.RondvraagResults;
+  var Types = window.RondvraagTypes;
   var el = L.el;
   var clear = L.clear;
 
@@ -20,7 +20,6 @@
   document.documentElement.setAttribute("lang", lang);
 
   var API = "/api/sessions/" + encodeURIComponent(code);
-  var INTERACTIVE = { choice: true, wordcloud: true, open: true, scales: true };
 
   var S = {
     state: null,
@@ -75,7 +74,7 @@
   }
 
   function isInteractive(slide) {
-    return !!(slide && INTERACTIVE[slide.type]);
+    return !!(slide && slide.interactive);
   }
 
   var toastTimer = null;
@@ -149,9 +148,27 @@
       slideBox.appendChild(el("h1", "prompt", body.getAttribute("data-title") || ""));
       return;
     }
-    if (slide.type === "join") renderJoin(slide);
-    else if (slide.type === "content") renderContent(slide);
-    else renderInteractive(slide);
+    var type = Types.get(slide.type);
+    if (slide.interactive) renderInteractive(slide);
+    else if (type && type.projectorSlide) type.projectorSlide(slide, slideBox, slideContext());
+  }
+
+  /** What a non-question slide's code may use on the projector (see types/registry.js). */
+  function slideContext() {
+    return {
+      t: t,
+      el: el,
+      lang: lang,
+      code: code,
+      title: body.getAttribute("data-title") || "",
+      joinUrl: shortUrl || joinUrl,
+      qrImage: function (className) {
+        var img = el("img", className);
+        showQr(img);
+        img.setAttribute("alt", "QR");
+        return img;
+      }
+    };
   }
 
   /** The QR code's address: with the current join key once the server has told us it. */
@@ -176,45 +193,6 @@
     next.src = src;
   }
 
-  function renderJoin(slide) {
-    var wrap = el("div", "join");
-    var qr = el("img", "join-qr");
-    showQr(qr);
-    qr.setAttribute("alt", "QR");
-    var info = el("div", "join-info");
-    info.appendChild(el("h1", "join-title", slide.title || body.getAttribute("data-title") || ""));
-    info.appendChild(el("p", "join-step", t("present.scan")));
-    var url = el("p", "join-url", shortUrl || joinUrl);
-    info.appendChild(url);
-    info.appendChild(el("p", "join-step", t("present.entercode")));
-    info.appendChild(el("p", "join-code-big", code));
-    wrap.appendChild(qr);
-    wrap.appendChild(info);
-    slideBox.appendChild(wrap);
-  }
-
-  function renderContent(slide) {
-    var wrap = el("div", "content");
-    if (slide.title) wrap.appendChild(el("h1", "content-title", slide.title));
-    if (slide.body_html) {
-      var div = el("div", "content-body");
-      div.innerHTML = slide.body_html; // server-rendered Markdown, raw HTML escaped by the server
-      wrap.appendChild(div);
-    }
-    if (slide.links && slide.links.length) {
-      var ul = el("ul", "content-links");
-      slide.links.forEach(function (link) {
-        var li = el("li", "content-link");
-        li.appendChild(L.safeLink(link, "content-link-label"));
-        li.appendChild(el("span", "content-link-url", link.url));
-        ul.appendChild(li);
-      });
-      wrap.appendChild(ul);
-    }
-    if (!wrap.firstChild) wrap.appendChild(el("h1", "content-title", ""));
-    slideBox.appendChild(wrap);
-  }
-
   function renderInteractive(slide) {
     var head = el("header", "head");
     if (slide.title) head.appendChild(el("p", "kicker", slide.title));
@@ -231,7 +209,8 @@
     S.resultsBox = area;
     // Flags first so the results box has its final size before the word cloud measures it.
     renderFlags();
-    S.view = Results.create(slide, box, t, lang);
+    var type = Types.get(slide.type);
+    S.view = type && type.View ? new type.View(slide, box, t, lang) : null;
     if (S.view && S.result && S.result.id === slide.id) S.view.update(S.result);
     else if (S.view) S.view.update(emptyResult(slide));
   }
@@ -255,8 +234,8 @@
     qrCorner.hidden = !cornerQr;
     body.classList.toggle("with-qr", cornerQr);
     showQr(qrCornerImg);
-    var joinQr = slideBox.querySelector(".join-qr");
-    if (joinQr) showQr(joinQr);
+    var slideQr = slideBox.querySelector("img[data-src]");
+    if (slideQr) showQr(slideQr);
 
     // Status line.
     var pos = s && s.position;

@@ -36,9 +36,27 @@ def asset_version() -> str:
 ASSET_VERSION = asset_version()
 
 
+def type_assets(suffix: str) -> list[str]:
+    """Every registered slide type's page file (static/types/NAME.js or .css), if it has one:
+    the pages load them all, so a new type needs no template change."""
+    from ..domain.slides import SLIDE_TYPES
+
+    return [
+        f"types/{name}{suffix}"
+        for name in SLIDE_TYPES
+        if (STATIC_DIR / "types" / f"{name}{suffix}").is_file()
+    ]
+
+
+TYPE_SCRIPTS = type_assets(".js")
+TYPE_STYLES = type_assets(".css")
+
+
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     context.setdefault("language", "nl")
     context["asset_version"] = ASSET_VERSION
+    context["type_scripts"] = TYPE_SCRIPTS
+    context["type_styles"] = TYPE_STYLES
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 

@@ -1,0 +1,156 @@
+/* The registry of question types' page code. Each type has one script here
+ * (app/static/types/NAME.js, loaded by every page from the server's list of types) that
+ * registers what the pages need of it; the page scripts dispatch through this registry and
+ * never switch on a type name. Adding a type is a Python module, this script and its CSS.
+ *
+ * A type registers (every part optional but `View` for a question the projector draws):
+ *   draft(slide, answer)            the phone's editable draft from a known answer (or none)
+ *   form(ctx)                       builds the answer form into ctx.form; ctx.draft() reads and
+ *                                   ctx.setDraft(x) changes the draft, ctx.submit(answer) sends
+ *                                   at once (one-tap types), ctx.changed() marks a draft edited
+ *   answer(slide, draft)            {answer: …} to send, or {error: "i18n key"} to say why not
+ *   summary(slide, answer, list, ctx)  the participant's own answer as <li>s in `list`
+ *   phoneResult(slide, result, box, ctx)  the room's results on the phone (ctx.mine: own answer)
+ *   View(slide, root, t, lang)      the projector's and remote's live view: .update(result),
+ *                                   .relayout()
+ * ctx always has t (translator), el, lang. Plain ES2017, no modules. */
+(function (global) {
+  "use strict";
+
+  var types = {};
+
+  global.RondvraagTypes = {
+    register: function (name, spec) {
+      types[name] = spec;
+    },
+    get: function (name) {
+      return Object.prototype.hasOwnProperty.call(types, name) ? types[name] : null;
+    },
+    /** Percent of a total, rounded (0 of nothing). */
+    pct: function (n, total) {
+      return total > 0 ? Math.round((100 * n) / total) : 0;
+    },
+    /** 1 decimal, a decimal comma in Dutch. */
+    number: function (x, lang) {
+      var s = x.toFixed(1);
+      return lang === "nl" ? s.replace(".", ",") : s;
+    },
+    /** A small stable hash of a text (a word keeps its colour between updates). */
+    hash: function (s) {
+      var h = 0;
+      for (var i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+      return Math.abs(h);
+    },
+    toList: toList,
+    textDraft: textDraft,
+    textForm: textForm,
+    textAnswer: textAnswer,
+    textSummary: textSummary
+  };
+
+  function toList(answer) {
+    if (answer === null || answer === undefined) return [];
+    return Array.isArray(answer) ? answer.slice() : [answer];
+  }
+
+  /* ---------------------------------------------------------------- free text (word cloud, open)
+   * Shared like the server's FreeText base: a few typed entries, up to max_answers. */
+
+  function textDraft(slide, answer) {
+    var list = toList(answer).map(String);
+    return list.length ? list : [""];
+  }
+
+  function textForm(ctx, multiline) {
+    var el = global.RondvraagLive.el;
+    var slide = ctx.slide;
+    var t = ctx.t;
+    var entries = ctx.draft();
+    if (!entries || !entries.length) {
+      entries = [""];
+      ctx.setDraft(entries);
+    }
+    var max = Math.max(1, slide.max_answers || 1);
+    var maxLen = Math.max(1, slide.max_length || 280);
+    if (max > 1) ctx.form.appendChild(el("p", "hint", t("text.upto", { n: max })));
+    var list = el("div", "text-inputs");
+    ctx.form.appendChild(list);
+    var add = ctx.button("btn-secondary btn-add", t("text.add"), function () {
+      if (entries.length >= max) return;
+      entries.push("");
+      var input = addInput(entries.length - 1);
+      syncAdd();
+      input.focus();
+    });
+
+    function syncAdd() {
+      add.hidden = entries.length >= max;
+    }
+
+    function addInput(index) {
+      var wrap = el("div", "text-field");
+      var input = el(multiline ? "textarea" : "input", "text-input");
+      if (!multiline) {
+        input.type = "text";
+        input.setAttribute("enterkeyhint", "send");
+      } else {
+        input.rows = 3;
+      }
+      input.setAttribute("maxlength", String(maxLen));
+      input.setAttribute("autocomplete", "off");
+      input.setAttribute("autocapitalize", "sentences");
+      var label = max > 1 ? t("text.placeholderN", { i: index + 1 }) : t("text.placeholder");
+      input.setAttribute("placeholder", label);
+      input.setAttribute("aria-label", label);
+      input.value = entries[index] || "";
+      var counter = el("span", "text-counter", "");
+      function count() {
+        var left = maxLen - input.value.length;
+        counter.textContent =
+          left <= Math.min(40, maxLen / 2) ? t("text.remaining", { n: left }) : "";
+      }
+      input.addEventListener("input", function () {
+        entries[index] = input.value;
+        ctx.changed();
+        count();
+      });
+      count();
+      wrap.appendChild(input);
+      wrap.appendChild(counter);
+      list.appendChild(wrap);
+      return input;
+    }
+
+    for (var i = 0; i < entries.length && i < max; i++) addInput(i);
+    ctx.form.appendChild(add);
+    syncAdd();
+    var send = el("button", "btn btn-primary btn-send", t("vote.send"));
+    send.type = "submit";
+    ctx.form.appendChild(send);
+  }
+
+  /** The typed entries, trimmed, without empties or repeats (case-insensitive). */
+  function textAnswer(slide, draft) {
+    var seen = {};
+    var entries = (draft || [])
+      .map(function (s) {
+        return String(s).replace(/\s+/g, " ").trim();
+      })
+      .filter(function (s) {
+        var k = s.toLowerCase();
+        if (!s || seen[k]) return false;
+        seen[k] = true;
+        return true;
+      });
+    if (!entries.length) return { error: "text.empty" };
+    var max = Math.max(1, slide.max_answers || 1);
+    return { answer: max === 1 ? entries[0] : entries.slice(0, max) };
+  }
+
+  function textSummary(slide, answer, list) {
+    var el = global.RondvraagLive.el;
+    toList(answer).forEach(function (text) {
+      list.appendChild(el("li", "summary-item", text));
+    });
+  }
+})(window);
