@@ -419,6 +419,7 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
         "latency": summarise(latencies),
         "ack_latency": summarise(ack_lat),
         **cpu,
+        **per_vote(cpu["cpu_s"], len(acked)),
     }
 
 
