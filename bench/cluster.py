@@ -153,6 +153,14 @@ class PgServer:
             "-c", statement,
         )  # fmt: skip
 
+    def commits(self) -> int:
+        """Transactions committed in the workers' database so far (pg_stat_database
+        xact_commit: every autocommitted read counts too; a backend reports its counts at
+        most once a second)."""
+        return int(
+            self.sql(f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{DATABASE}'")
+        )
+
     def postmaster_pid(self) -> int:
         """The postmaster's pid (first line of postmaster.pid); its backends are children."""
         pidfile = self.data / "postmaster.pid"
@@ -208,6 +216,21 @@ class RedisServer:
                 )
             time.sleep(0.05)
 
+    def commands(self) -> int:
+        """Commands Redis has processed so far (INFO stats: total_commands_processed)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            sock.sendall(b"INFO stats\r\n")
+            data = b""
+            while b"total_commands_processed:" not in data or not data.endswith(b"\r\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        for line in data.decode(errors="replace").splitlines():
+            if line.startswith("total_commands_processed:"):
+                return int(line.split(":", 1)[1])
+        raise ClusterFailed("redis INFO stats has no total_commands_processed")
+
     def _pong(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
@@ -245,6 +268,11 @@ class Cluster:
             "postgres": [self.pg.postmaster_pid()],
             "redis": [self.redis.pid],
         }
+
+    def counters(self) -> dict[str, int]:
+        """Work counters of the shared parts: PostgreSQL commits, Redis commands (the INFO
+        command that reads them counts too: one per sample)."""
+        return {"pg_commits": self.pg.commits(), "redis_commands": self.redis.commands()}
 
     def stop(self) -> None:
         for worker in self.workers:

@@ -111,6 +111,18 @@ def _parts(figures: dict[str, Any]) -> list[tuple[str, str]]:
             f"{pct.get('load')} / {pct.get('machine')} ({pct.get('other')}) of {window:.1f} s",
         ),
     ]
+    counted = figures.get("counters")
+    if counted:
+        per = figures.get("per_vote") or {}
+        rows.append(
+            (
+                "pg transactions / redis cmds",
+                ", ".join(
+                    f"{v}" + (f" ({per[n]} per vote)" if n in per else "")
+                    for n, v in counted.items()
+                ),
+            )
+        )
     per_vote = figures.get("cpu_ms_per_vote")
     if per_vote:
         rows.append(

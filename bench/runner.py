@@ -229,6 +229,7 @@ async def run(opts: Options) -> dict[str, Any]:
             server_pid=server_pid,
             server_pids=server_pids,
             backing=backing,
+            counters=cluster.counters if cluster is not None else None,
             backing_pss_before={name: pss_kib(pid) for name, pid in backing.items()},
             noop_url=noop_url,
             noop_pid=noop_pid,

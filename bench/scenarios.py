@@ -13,6 +13,7 @@ import itertools
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,8 @@ class Context:
     # What the workers share (--cluster): part name -> pid ("postgres": the postmaster, whose
     # process tree and reaped children are summed; "redis": redis-server).
     backing: dict[str, int] = field(default_factory=dict)
+    # Work counters of the shared parts (--cluster): {"pg_commits": n, "redis_commands": n}.
+    counters: Callable[[], dict[str, int]] | None = None
     noop_url: str | None = None
     noop_pid: int | None = None
     run_id: str = field(default_factory=lambda: os.urandom(3).hex())
@@ -107,6 +110,8 @@ class Meter:
         else:
             self._servers = ctx.server_pids or ([ctx.server_pid] if ctx.server_pid else [])
             self._backing = dict(ctx.backing)
+        self._counters = None if server_pid else ctx.counters
+        self._counted: dict[str, int] = {}
         self._load = [os.getpid()] + [w.pid for w in ctx.workers if isinstance(w, ProcessWorker)]
         self._t = 0.0
         self._start: dict[str, Any] = {}
@@ -122,6 +127,8 @@ class Meter:
 
     async def start(self) -> Meter:
         await _same(self._ctx, "probe_start")
+        if self._counters is not None:
+            self._counted = await asyncio.to_thread(self._counters)
         self._t = monotonic()
         self._start = self._sample()
         return self
@@ -135,6 +142,11 @@ class Meter:
         wait = end["wait"] - start["wait"] if self._servers else None
         backing = {n: end["backing"][n] - start["backing"][n] for n in self._backing}
         machine = end["machine"] - start["machine"]
+        counted = None
+        if self._counters is not None:
+            await asyncio.sleep(1.1)  # PostgreSQL backends report their commits once a second
+            now = await asyncio.to_thread(self._counters)
+            counted = {n: now[n] - self._counted[n] for n in now}
         lags = await _same(self._ctx, "probe_stop")
         cpu_s = {
             "server": None if server is None else round(server, 3),
@@ -155,6 +167,7 @@ class Meter:
             "cpu_s": cpu_s,
             "parts_cpu_pct": {n: round(100 * v / wall, 1) for n, v in backing.items()},
             "machine_cpu_pct": round(100 * machine / wall, 1),
+            **({"counters": counted} if counted is not None else {}),
             "load_loop_lag_ms": {
                 "p99": max((lag["p99_ms"] or 0.0) for lag in lags),
                 "max": max((lag["max_ms"] or 0.0) for lag in lags),
@@ -296,12 +309,15 @@ async def _storm(ctx: Context, path: str, options: list[str], pool_url: str | No
         "errors_by_status": errors,
         "phone_messages": await phone_messages(ctx) - before,
         **cpu,
-        **per_vote(cpu["cpu_s"], acked),
+        **per_vote(cpu["cpu_s"], acked, cpu.get("counters")),
     }
 
 
-def per_vote(cpu_s: dict[str, Any], acked: int) -> dict[str, Any]:
-    """CPU ms per acknowledged vote of each part, and votes per server-CPU-second.
+def per_vote(
+    cpu_s: dict[str, Any], acked: int, counters: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """CPU ms per acknowledged vote of each part, votes per server-CPU-second, and in a
+    cluster PostgreSQL commits and Redis commands per vote.
 
     Everything a part did in the window is charged to the votes: also the results pushed to
     the phones meanwhile and the idle room's own upkeep (pings, presence), as in a real room.
@@ -310,12 +326,15 @@ def per_vote(cpu_s: dict[str, Any], acked: int) -> dict[str, Any]:
         return {"cpu_ms_per_vote": None, "votes_per_server_cpu_s": None}
     parts = {n: v for n, v in cpu_s.items() if n not in ("workers", "machine", "other")}
     server = cpu_s.get("server")
-    return {
+    figures: dict[str, Any] = {
         "cpu_ms_per_vote": {
             n: round(1000 * v / acked, 3) for n, v in parts.items() if v is not None
         },
         "votes_per_server_cpu_s": round(acked / server, 1) if server else None,
     }
+    if counters:
+        figures["per_vote"] = {n: round(v / acked, 3) for n, v in counters.items()}
+    return figures
 
 
 async def vote_storm(ctx: Context) -> dict[str, Any]:
@@ -419,7 +438,7 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
         "latency": summarise(latencies),
         "ack_latency": summarise(ack_lat),
         **cpu,
-        **per_vote(cpu["cpu_s"], len(acked)),
+        **per_vote(cpu["cpu_s"], len(acked), cpu.get("counters")),
     }
 
 
