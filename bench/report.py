@@ -116,7 +116,7 @@ def _parts(figures: dict[str, Any]) -> list[tuple[str, str]]:
         per = figures.get("per_vote") or {}
         rows.append(
             (
-                "pg transactions / redis cmds",
+                "pg xacts / redis cmds (in scripts too)",
                 ", ".join(
                     f"{v}" + (f" ({per[n]} per vote)" if n in per else "")
                     for n, v in counted.items()
