@@ -165,6 +165,14 @@ def parser() -> argparse.ArgumentParser:
         help=f"openwall: seconds of each run, shown and hidden (default {wall.duration:g})",
     )
     p.add_argument(
+        "--storm-results",
+        choices=("deck", "shown", "hidden"),
+        default="deck",
+        help="storm: the question's results to phones as the deck has them (default: shown), "
+        "or reveal/hide them first; hidden, the storm measures the vote path without the "
+        "results pushed to every phone up to twice a second",
+    )
+    p.add_argument(
         "--cluster",
         type=positive_int,
         metavar="N",
@@ -263,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         timeout=args.timeout or timeout,
         loop=loop,
         cluster=args.cluster or 0,
+        storm_results=args.storm_results,
         wall=WallOptions(
             phones=args.wall_phones,
             answers=args.wall_answers,

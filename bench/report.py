@@ -175,7 +175,13 @@ def _rows(name: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             ("cpu server / load", _cpu(f)),
         ]
         if name == "storm":
-            rows.insert(4, ("messages pushed to phones", str(f["phone_messages"])))
+            rows.insert(
+                4,
+                (
+                    "messages pushed to phones",
+                    f"{f['phone_messages']} (results {f.get('results_to_phones', '?')})",
+                ),
+            )
         else:
             ratio = f["vote_vs_noop"]
             rows.append(("vote path / no-op: acked/s", str(ratio["throughput_ratio"])))

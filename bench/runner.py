@@ -62,6 +62,7 @@ class Options:
     loop: str
     wall: scenarios.WallOptions = field(default_factory=scenarios.WallOptions)
     cluster: int = 0  # workers on a throwaway PostgreSQL and Redis; 0: one laptop-mode server
+    storm_results: str = "deck"  # the storm question's results to phones: deck, shown, hidden
 
 
 def machine() -> dict[str, Any]:
@@ -235,6 +236,7 @@ async def run(opts: Options) -> dict[str, Any]:
             noop_pid=noop_pid,
             rss_before_kib=rss_before,
             wall=opts.wall,
+            storm_results=opts.storm_results,
         )
         steps = [
             ("join", scenarios.join_burst, True),

@@ -79,6 +79,9 @@ class Context:
     rss_before_kib: int | None = None
     backing_pss_before: dict[str, int] = field(default_factory=dict)
     wall: WallOptions = field(default_factory=WallOptions)
+    # "deck": the storm question's results as the deck sets them (shown); "shown"/"hidden":
+    # reveal/hide them first. Hidden, the storm costs the vote path without the phones' fan-out.
+    storm_results: str = "deck"
     # Questions a scenario checks itself (the global stored == acknowledged check skips them),
     # and the checks it made: name -> {"acknowledged", "stored", "unanswered"}.
     own_checks: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -340,12 +343,16 @@ def per_vote(
 async def vote_storm(ctx: Context) -> dict[str, Any]:
     """Phones answer the live choice question at a fixed aggregate rate (open loop)."""
     state = await ctx.admin.control(ctx.code, "goto", STORM_QUESTION)
+    if ctx.storm_results != "deck":
+        action = "reveal" if ctx.storm_results == "shown" else "hide"
+        state = await ctx.admin.control(ctx.code, action)
     if not state.get("voting_open", True):
         state = await ctx.admin.control(ctx.code, "open")
     options = [o["id"] for o in state["slide"]["options"]]
     path = f"/api/sessions/{ctx.code}/responses"
     figures = await _storm(ctx, path, options, None)
     figures["question"] = STORM_QUESTION
+    figures["results_to_phones"] = "shown" if state.get("results_visible") else "hidden"
     ctx.storm_figures = figures
     return figures
 
