@@ -52,6 +52,16 @@ Scenarios (in this order, on one server and one crowd of phones):
 The join always runs (the others need connected phones); --scenarios picks what is reported.
 After the run, GET /results must show as many stored responses as there were distinct
 acknowledged (phone, question) pairs.
+
+--cluster N runs the same scenarios on a cluster instead: a throwaway PostgreSQL (initdb as the
+`postgres` user when root; fsync and synchronous_commit on) and redis-server in the run's
+temporary folder, and N workers `python -m app serve DECK --database URL --redis URL`, each on
+its own port, with the same environment. No proxy: the bench spreads the load itself (phone p
+joins and keeps its websocket on worker p % N, vote i goes to worker i % N); the presenter
+socket and the admin calls use worker 0, so votes and slide changes cross workers. Every
+scenario also reports the CPU seconds of the workers, PostgreSQL (the postmaster's process
+tree) and Redis, of the load processes and of the whole machine, and the storm CPU ms per
+acknowledged vote of each part.
 """
 
 
@@ -155,6 +165,21 @@ def parser() -> argparse.ArgumentParser:
         help=f"openwall: seconds of each run, shown and hidden (default {wall.duration:g})",
     )
     p.add_argument(
+        "--storm-results",
+        choices=("deck", "shown", "hidden"),
+        default="deck",
+        help="storm: the question's results to phones as the deck has them (default: shown), "
+        "or reveal/hide them first; hidden, the storm measures the vote path without the "
+        "results pushed to every phone up to twice a second",
+    )
+    p.add_argument(
+        "--cluster",
+        type=positive_int,
+        metavar="N",
+        help="start a throwaway PostgreSQL and Redis and N workers on them, and spread the "
+        "phones and votes over the workers (see above); default: one laptop-mode server",
+    )
+    p.add_argument(
         "--json-only",
         action="store_true",
         help="print only the JSON line (no table)",
@@ -220,12 +245,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.server_url and not args.admin_token:
         parser().error("--server-url needs --admin-token (or $RONDVRAAG_ADMIN_TOKEN)")
+    if args.server_url and args.cluster:
+        parser().error("--cluster starts its own workers: leave out --server-url")
     participants = args.participants
     if participants is None:
         participants = args.wall_phones if args.scenarios == ("openwall",) else 2000
     timeout = 60 + participants / 40 + 8 * args.duration
     if "openwall" in args.scenarios:
         timeout += 2 * (args.wall_duration + 60)
+    if args.cluster:
+        timeout += 60  # initdb, PostgreSQL, Redis and the workers' start
     loop = install_fast_loop()
     opts = Options(
         participants=participants,
@@ -241,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         load_procs=args.load_procs,
         timeout=args.timeout or timeout,
         loop=loop,
+        cluster=args.cluster or 0,
+        storm_results=args.storm_results,
         wall=WallOptions(
             phones=args.wall_phones,
             answers=args.wall_answers,

@@ -50,24 +50,31 @@ class Phone:
 
 
 class Crowd:
-    """The phones of one load process, and the load they generate."""
+    """The phones of one load process, and the load they generate.
+
+    With several servers (`base_urls`, the workers of a cluster) the load is spread over them
+    round robin, as a balancer would: phone p joins and keeps its websocket on server
+    p % n, and request i of a schedule (vote, wall submission) goes to server i % n, whichever
+    phone sends it, so votes reach the projector across workers. Each server has a pool of
+    `http_conns` keep-alive connections; the schedule's `http_conns` senders bound them all.
+    """
 
     def __init__(
         self,
-        base_url: str,
+        base_urls: list[str],
         code: str,
         indices: list[int],
         http_client: str,
         http_conns: int,
     ) -> None:
-        self.base_url = base_url
-        self.host, self.port = split_base(base_url)
+        self.base_urls = list(base_urls)
+        self.servers = [split_base(url) for url in self.base_urls]
         self.inbox = Inbox()
         self.code = code
         self.phones = [Phone(i) for i in indices]
         self.http_client = http_client
         self.http_conns = http_conns
-        self._pool = make_pool(http_client, base_url, http_conns)
+        self._pools = [make_pool(http_client, url, http_conns) for url in self.base_urls]
         self.disconnects = 0
         self._watch: tuple[str, int, asyncio.Event] | None = None
         self._watch_count = 0
@@ -96,7 +103,8 @@ class Crowd:
         async def attempt(phone: Phone) -> None:
             try:
                 async with asyncio.timeout(max(0.1, deadline - monotonic())):
-                    status, body = await self._pool.request("POST", path, b"{}")
+                    pool = self._pools[phone.index % len(self._pools)]
+                    status, body = await pool.request("POST", path, b"{}")
                     if not 200 <= status < 300:
                         failures[f"join_{status}"] += 1
                         return
@@ -128,14 +136,13 @@ class Crowd:
         }
 
     async def _open_ws(self, phone: Phone) -> None:
-        """Open the phone's websocket and wait for its first `state` message."""
-        uri = (
-            f"ws://{self.host}:{self.port}/ws/sessions/{self.code}?participant={quote(phone.token)}"
-        )
+        """Open the phone's websocket (on server index % n) and wait for its first `state`."""
+        host, port = self.servers[phone.index % len(self.servers)]
+        uri = f"ws://{host}:{port}/ws/sessions/{self.code}?participant={quote(phone.token)}"
         phone.ready = asyncio.get_running_loop().create_future()
         sock = await PhoneSocket.open(
-            self.host,
-            self.port,
+            host,
+            port,
             uri,
             self.inbox,
             lambda arrived, data: self._on_text(phone, arrived, data),
@@ -252,13 +259,15 @@ class Crowd:
         keep changing. `pool_url` sends the same requests to another server (the baseline).
         """
         phones = self.connected() or self.phones
-        pool = make_pool(self.http_client, pool_url, self.http_conns) if pool_url else self._pool
+        pools = (
+            [make_pool(self.http_client, pool_url, self.http_conns)] if pool_url else self._pools
+        )
         latencies: list[float] = []
         statuses: Counter[str] = Counter()
         last_done = [t0]
         tracked = question if pool_url is None else None
 
-        def vote(due: float, phone: Phone, answer: str) -> Job:
+        def vote(due: float, phone: Phone, answer: str, pool: Pool) -> Job:
             async def job() -> None:
                 body = {"participant": phone.token, "question": question, "answer": answer}
                 key, status = await self._post(pool, path, body, deadline, tracked)
@@ -280,11 +289,11 @@ class Crowd:
                 phone = phones[n % n_phones]
                 answer = options[(n // n_phones + phone.index) % len(options)]
                 due = t0 + i / rate
-                yield due, vote(due, phone, answer)
+                yield due, vote(due, phone, answer, pools[i % len(pools)])
 
         unsent = await self._open_loop(schedule(), len(mine), self.http_conns, deadline)
-        if pool is not self._pool:
-            await pool.close()
+        if pool_url:
+            await pools[0].close()
         if unsent:
             statuses["not_sent_by_deadline"] += unsent
         return {
@@ -315,11 +324,11 @@ class Crowd:
         path = f"/api/sessions/{self.code}/responses"
         votes: list[tuple[str, float, float | None, str]] = []
 
-        def vote(due: float, phone: Phone) -> Job:
+        def vote(due: float, phone: Phone, pool: Pool) -> Job:
             async def job() -> None:
                 word = f"{word_prefix}{phone.index}"
                 body = {"participant": phone.token, "question": question, "answer": word}
-                key, status = await self._post(self._pool, path, body, deadline, question)
+                key, status = await self._post(pool, path, body, deadline, question)
                 acked = None
                 if status is not None and 200 <= status < 300:
                     acked = monotonic()
@@ -329,7 +338,11 @@ class Crowd:
             return job
 
         mine = list(range(offset, total, stride))[: len(phones)]
-        schedule = ((t0 + i / rate, vote(t0 + i / rate, phones[n])) for n, i in enumerate(mine))
+        pools = self._pools
+        schedule = (
+            (t0 + i / rate, vote(t0 + i / rate, phones[n], pools[i % len(pools)]))
+            for n, i in enumerate(mine)
+        )
         unsent = await self._open_loop(schedule, len(mine), self.http_conns, deadline)
         return {"votes": votes, "unsent": unsent}
 
@@ -402,7 +415,7 @@ class Crowd:
         Byte counters are read at t0 and at window_end, so traffic is that of the window.
         """
         mine = {p.index: p for p in self.phones if p.index < phones}
-        pool = self._pool
+        pools = self._pools
         latencies: list[float] = []
         acked_at: list[float] = []
         statuses: Counter[str] = Counter()
@@ -410,7 +423,7 @@ class Crowd:
         unknown = [0, 0]  # submissions of unknown fate, their entries
         locks = {g: asyncio.Lock() for g in mine}
 
-        def job_for(due: float, phone: Phone, answer: list[str]) -> Job:
+        def job_for(due: float, phone: Phone, answer: list[str], pool: Pool) -> Job:
             async def job() -> None:
                 body = {"participant": phone.token, "question": question, "answer": answer}
                 async with locks[phone.index]:
@@ -433,7 +446,7 @@ class Crowd:
             for i in plan:
                 g, answer = submission(i, phones, entries, texts)
                 due = t0 + i / rate
-                yield due, job_for(due, mine[g], answer)
+                yield due, job_for(due, mine[g], answer, pools[i % len(pools)])
 
         start = asyncio.create_task(self._traffic_at(t0, reset_max=True))
         end = asyncio.create_task(self._traffic_at(window_end, reset_max=False))
@@ -542,4 +555,5 @@ class Crowd:
         sockets = [p.ws for p in self.phones if p.ws is not None]
         if sockets:
             await asyncio.gather(*(ws.close(timeout=5) for ws in sockets))
-        await self._pool.close()
+        for pool in self._pools:
+            await pool.close()

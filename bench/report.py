@@ -93,6 +93,48 @@ def _cpu(figures: dict[str, Any]) -> str:
     )
 
 
+def _parts(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """Cluster rows: CPU % of each worker, PostgreSQL and Redis; the machine and the rest."""
+    cpu_s, window = figures.get("cpu_s"), figures.get("window_s")
+    if not cpu_s or not window or not figures.get("parts_cpu_pct"):
+        return []
+    pct = {n: f"{100 * v / window:.1f}%" for n, v in cpu_s.items() if isinstance(v, float)}
+    workers = " + ".join(f"{100 * v / window:.1f}" for v in cpu_s.get("workers", []))
+    rows = [
+        (
+            "cpu workers / pg / redis",
+            f"{pct.get('server')}{f' ({workers})' if workers else ''} / "
+            f"{pct.get('postgres', '-')} / {pct.get('redis', '-')}",
+        ),
+        (
+            "cpu load / machine (other)",
+            f"{pct.get('load')} / {pct.get('machine')} ({pct.get('other')}) of {window:.1f} s",
+        ),
+    ]
+    counted = figures.get("counters")
+    if counted:
+        per = figures.get("per_vote") or {}
+        rows.append(
+            (
+                "pg xacts / redis cmds (in scripts too)",
+                ", ".join(
+                    f"{v}" + (f" ({per[n]} per vote)" if n in per else "")
+                    for n, v in counted.items()
+                ),
+            )
+        )
+    per_vote = figures.get("cpu_ms_per_vote")
+    if per_vote:
+        rows.append(
+            (
+                "cpu ms per acked vote",
+                ", ".join(f"{n} {v}" for n, v in per_vote.items())
+                + f"; {figures['votes_per_server_cpu_s']} votes per worker-CPU-s",
+            )
+        )
+    return rows
+
+
 def _kinds(kinds: dict[str, int]) -> str:
     return ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) or "none"
 
@@ -112,12 +154,18 @@ def _rows(name: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             ("cpu server / load", _cpu(f)),
         ]
     if name == "idle":
-        return [
+        rows = [
             ("connected, idle", f"{f['connected']} phones, {f['idle_s']} s"),
             ("server RSS before / after", f"{f['rss_before_kib']} / {f['rss_after_kib']} KiB"),
             ("RSS per connection", f"{f['kib_per_connection']} KiB"),
             ("cpu server / load", _cpu(f)),
         ]
+        if "rss_after_per_worker_kib" in f:
+            per = " + ".join(str(v) for v in f["rss_after_per_worker_kib"])
+            rows.insert(2, ("RSS after, per worker", f"{per} KiB"))
+        for part, pss in f.get("backing_pss_kib", {}).items():
+            rows.insert(-1, (f"{part} PSS before / after", f"{pss['before']} / {pss['after']} KiB"))
+        return rows
     if name in ("storm", "baseline"):
         rows = [
             ("offered", f"{f['offered']} votes at {f['offered_rate']}/s for {f['duration_s']} s"),
@@ -127,7 +175,13 @@ def _rows(name: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             ("cpu server / load", _cpu(f)),
         ]
         if name == "storm":
-            rows.insert(4, ("messages pushed to phones", str(f["phone_messages"])))
+            rows.insert(
+                4,
+                (
+                    "messages pushed to phones",
+                    f"{f['phone_messages']} (results {f.get('results_to_phones', '?')})",
+                ),
+            )
         else:
             ratio = f["vote_vs_noop"]
             rows.append(("vote path / no-op: acked/s", str(ratio["throughput_ratio"])))
@@ -194,11 +248,23 @@ def table(report: dict[str, Any]) -> str:
         f"({cfg['http_conns']} keep-alive connections), open-file limit {cfg['open_file_limit']}",
         f"shape:   {cfg['participants']} phones, {cfg['vote_rate']} votes/s, "
         f"{cfg['duration_s']} s; latencies from each vote's scheduled send time",
-        "",
     ]
+    cluster = cfg.get("cluster")
+    if cluster:
+        lines.append(
+            f"cluster: {cluster['workers']} workers {', '.join(cluster.get('worker_urls', []))} "
+            f"on PostgreSQL (fsync, synchronous_commit on) and Redis; {cluster['spread']}; "
+            f"presenter and admin on {cluster['presenter_and_admin_on']}"
+        )
+    lines.append(
+        f"machine load average (1, 5, 15 min) at start: {m.get('loadavg_start')}, "
+        f"at end: {m.get('loadavg_end')}"
+    )
+    lines.append("")
     rows: list[tuple[str, str, str]] = []
     for name, figures in report["scenarios"].items():
-        for i, (metric, value) in enumerate(_rows(name, figures)):
+        extra = [] if name == "openwall" else _parts(figures)
+        for i, (metric, value) in enumerate(_rows(name, figures) + extra):
             rows.append((TITLES.get(name, name) if i == 0 else "", metric, value))
     corr = report.get("correctness")
     if corr:

@@ -26,9 +26,12 @@ import websockets
 
 from bench import scenarios
 from bench.admin import Admin
+from bench.cluster import Cluster, start_cluster
 from bench.presenter import Presenter
 from bench.server import (
     Spawned,
+    load_average,
+    pss_kib,
     raise_open_file_limit,
     rss_kib,
     spawn_app,
@@ -58,6 +61,8 @@ class Options:
     timeout: float
     loop: str
     wall: scenarios.WallOptions = field(default_factory=scenarios.WallOptions)
+    cluster: int = 0  # workers on a throwaway PostgreSQL and Redis; 0: one laptop-mode server
+    storm_results: str = "deck"  # the storm question's results to phones: deck, shown, hidden
 
 
 def machine() -> dict[str, Any]:
@@ -77,6 +82,7 @@ def machine() -> dict[str, Any]:
         "ram_gib": round(mem_kib / 2**20, 1),
         "python": platform.python_version(),
         "websockets": websockets.__version__,
+        "loadavg_start": load_average(),
     }
 
 
@@ -105,6 +111,15 @@ async def run(opts: Options) -> dict[str, Any]:
         },
         "scenarios": {},
     }
+    if opts.cluster:
+        report["config"]["cluster"] = {
+            "workers": opts.cluster,
+            "spread": "round robin by the bench (no proxy): phone p on worker p % N, "
+            "vote i to worker i % N",
+            "presenter_and_admin_on": "worker 0",
+            "postgres": "throwaway cluster, fsync = on, synchronous_commit = on",
+            "redis": "throwaway redis-server, no persistence",
+        }
     if "openwall" in opts.scenarios:
         report["config"]["openwall"] = {
             "phones": opts.wall.phones,
@@ -113,23 +128,43 @@ async def run(opts: Options) -> dict[str, Any]:
             "rate": opts.wall.rate,
             "duration_s": opts.wall.duration,
         }
-    # Each process (load, server) holds one socket per phone plus its HTTP pool.
-    needed = opts.participants + opts.http_conns + 200
-    if needed > soft:
+    # Each process holds one socket per phone it serves or plays, plus HTTP connections: a
+    # server (worker) its share of the phones and the load's pools, a load process its share
+    # of the phones and a pool per server.
+    servers = max(1, opts.cluster)
+    k = opts.load_procs
+    per_server = -(-opts.participants // servers) + opts.http_conns + 200
+    per_load = -(-opts.participants // k) + servers * max(1, opts.http_conns // k) + 200
+    if max(per_server, per_load) > soft:
         raise SystemExit(
-            f"bench: {opts.participants} phones need about {needed} open files per process, "
-            f"the limit is {soft} (hard {hard}); lower --participants"
+            f"bench: {opts.participants} phones need about {per_server} open files per server "
+            f"process and {per_load} per load process, the limit is {soft} (hard {hard}); "
+            "lower --participants, or raise --load-procs (or --cluster)"
         )
     tmp = Path(tempfile.mkdtemp(prefix="rondvraag-bench-"))
     spawned: list[Spawned] = []
     admin: Admin | None = None
     presenter: Presenter | None = None
     workers: list[Any] = []
+    cluster: Cluster | None = None
+    server_pids: list[int] = []
+    backing: dict[str, int] = {}
     try:
         if opts.server_url:
             base_url = opts.server_url.rstrip("/")
+            base_urls = [base_url]
             token = opts.admin_token or ""
             server_pid = opts.server_pid
+        elif opts.cluster:
+            token = secrets.token_urlsafe(24)
+            cluster = await asyncio.to_thread(
+                start_cluster, opts.cluster, tmp, token, opts.participants + 100
+            )
+            spawned.extend(cluster.workers)
+            base_urls = cluster.base_urls
+            base_url, server_pid = base_urls[0], cluster.workers[0].pid
+            server_pids = [w.pid for w in cluster.workers]
+            backing = {"postgres": cluster.pg.postmaster_pid(), "redis": cluster.redis.pid}
         else:
             token = secrets.token_urlsafe(24)
             app = spawn_app(
@@ -137,6 +172,7 @@ async def run(opts: Options) -> dict[str, Any]:
             )
             spawned.append(app)
             base_url, server_pid = app.base_url, app.pid
+            base_urls = [base_url]
         noop_url = noop_pid = None
         if "baseline" in opts.scenarios:
             noop = spawn_noop(tmp / "noop.log")
@@ -145,16 +181,30 @@ async def run(opts: Options) -> dict[str, Any]:
         for server in spawned:
             await wait_healthy(server, min(deadline, time.monotonic() + 60))
         report["config"]["server_pid"] = server_pid
+        if cluster is not None:
+            report["config"]["cluster"]["worker_pids"] = server_pids
+            report["config"]["cluster"]["worker_urls"] = base_urls
+            report["config"]["cluster"]["backing_pids"] = backing
 
         admin = Admin(base_url, token)
         code = await admin.session_code()
+        for url in base_urls[1:]:  # every worker serves the one session
+            other = Admin(url, token)
+            try:
+                other_code = await other.session_code()
+            finally:
+                await other.close()
+            if other_code != code:
+                raise RuntimeError(f"{url} serves session {other_code}, worker 0 serves {code}")
         stored_before = await admin.responses_per_question(code)
-        rss_before = rss_kib(server_pid) if server_pid else None
+        if server_pids:
+            rss_before = sum(rss_kib(p) for p in server_pids)
+        else:
+            rss_before = rss_kib(server_pid) if server_pid else None
 
-        k = opts.load_procs
         crowd_args = [
             {
-                "base_url": base_url,
+                "base_urls": base_urls,
                 "code": code,
                 "indices": list(range(w, opts.participants, k)),
                 "http_client": opts.http_client,
@@ -178,10 +228,15 @@ async def run(opts: Options) -> dict[str, Any]:
             join_concurrency=opts.join_concurrency,
             deadline=deadline,
             server_pid=server_pid,
+            server_pids=server_pids,
+            backing=backing,
+            counters=cluster.counters if cluster is not None else None,
+            backing_pss_before={name: pss_kib(pid) for name, pid in backing.items()},
             noop_url=noop_url,
             noop_pid=noop_pid,
             rss_before_kib=rss_before,
             wall=opts.wall,
+            storm_results=opts.storm_results,
         )
         steps = [
             ("join", scenarios.join_burst, True),
@@ -249,7 +304,12 @@ async def run(opts: Options) -> dict[str, Any]:
                 tail = server.log_tail()
                 if tail:
                     print(f"--- {server.name} server log (tail) ---\n{tail}", file=sys.stderr)
+            if cluster is not None and cluster.pg.log_tail():
+                print(f"--- postgres log (tail) ---\n{cluster.pg.log_tail()}", file=sys.stderr)
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    report["machine"]["loadavg_end"] = load_average()
     report["elapsed_s"] = round(time.monotonic() - started, 2)
     return report
 

@@ -13,13 +13,14 @@ import itertools
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bench.admin import Admin
 from bench.health import HealthProbe
 from bench.presenter import Presenter
-from bench.server import cpu_seconds, rss_kib, runq_wait_seconds
+from bench.server import cpu_seconds, machine_busy_seconds, pss_kib, rss_kib, runq_wait_seconds
 from bench.stats import rate, ratio, summarise
 from bench.wall import entries_per_phone, entry_length_bounds, wall_texts
 from bench.workers import LocalWorker, ProcessWorker
@@ -64,12 +65,23 @@ class Context:
     join_concurrency: int
     deadline: float
     server_pid: int | None
+    # Every process serving the app: [server_pid] on a laptop, the workers of a cluster.
+    server_pids: list[int] = field(default_factory=list)
+    # What the workers share (--cluster): part name -> pid ("postgres": the postmaster, whose
+    # process tree and reaped children are summed; "redis": redis-server).
+    backing: dict[str, int] = field(default_factory=dict)
+    # Work counters of the shared parts (--cluster): {"pg_commits": n, "redis_commands": n}.
+    counters: Callable[[], dict[str, int]] | None = None
     noop_url: str | None = None
     noop_pid: int | None = None
     run_id: str = field(default_factory=lambda: os.urandom(3).hex())
     storm_figures: dict[str, Any] | None = None
     rss_before_kib: int | None = None
+    backing_pss_before: dict[str, int] = field(default_factory=dict)
     wall: WallOptions = field(default_factory=WallOptions)
+    # "deck": the storm question's results as the deck sets them (shown); "shown"/"hidden":
+    # reveal/hide them first. Hidden, the storm costs the vote path without the phones' fan-out.
+    storm_results: str = "deck"
     # Questions a scenario checks itself (the global stored == acknowledged check skips them),
     # and the checks it made: name -> {"acknowledged", "stored", "unanswered"}.
     own_checks: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -84,36 +96,81 @@ class Context:
 
 
 class Meter:
-    """Per scenario: CPU % of the server and of the load processes, and load event-loop lag."""
+    """Per scenario: CPU of the server (every worker), of PostgreSQL and Redis in a cluster,
+    of the load processes and of the whole machine, and the load event-loop lag.
+
+    `server_pid` measures another server instead (the no-op baseline) and leaves out the
+    cluster's shared parts. CPU seconds come from /proc/PID/stat (user + system), sampled at
+    start and stop; the machine's busy time from /proc/stat, so "other" is what jobs outside
+    the bench used meanwhile.
+    """
 
     def __init__(self, ctx: Context, server_pid: int | None = None) -> None:
         self._ctx = ctx
-        self._server = server_pid or ctx.server_pid
+        if server_pid:
+            self._servers = [server_pid]
+            self._backing: dict[str, int] = {}
+        else:
+            self._servers = ctx.server_pids or ([ctx.server_pid] if ctx.server_pid else [])
+            self._backing = dict(ctx.backing)
+        self._counters = None if server_pid else ctx.counters
+        self._counted: dict[str, int] = {}
         self._load = [os.getpid()] + [w.pid for w in ctx.workers if isinstance(w, ProcessWorker)]
         self._t = 0.0
-        self._server_cpu = 0.0
-        self._server_wait = 0.0
-        self._load_cpu = 0.0
+        self._start: dict[str, Any] = {}
+
+    def _sample(self) -> dict[str, Any]:
+        return {
+            "servers": [cpu_seconds(p) for p in self._servers],
+            "wait": sum(runq_wait_seconds(p) for p in self._servers),
+            "backing": {name: cpu_seconds(pid, reaped=True) for name, pid in self._backing.items()},
+            "load": sum(cpu_seconds(p, tree=False) for p in self._load),
+            "machine": machine_busy_seconds(),
+        }
 
     async def start(self) -> Meter:
         await _same(self._ctx, "probe_start")
+        if self._counters is not None:
+            self._counted = await asyncio.to_thread(self._counters)
         self._t = monotonic()
-        self._server_cpu = cpu_seconds(self._server) if self._server else 0.0
-        self._server_wait = runq_wait_seconds(self._server) if self._server else 0.0
-        self._load_cpu = sum(cpu_seconds(p, tree=False) for p in self._load)
+        self._start = self._sample()
         return self
 
     async def stop(self) -> dict[str, Any]:
         wall = monotonic() - self._t
-        load = sum(cpu_seconds(p, tree=False) for p in self._load) - self._load_cpu
-        server = cpu_seconds(self._server) - self._server_cpu if self._server else None
-        wait = runq_wait_seconds(self._server) - self._server_wait if self._server else None
+        end, start = self._sample(), self._start
+        load = end["load"] - start["load"]
+        per_server = [b - a for a, b in zip(start["servers"], end["servers"], strict=True)]
+        server = sum(per_server) if self._servers else None
+        wait = end["wait"] - start["wait"] if self._servers else None
+        backing = {n: end["backing"][n] - start["backing"][n] for n in self._backing}
+        machine = end["machine"] - start["machine"]
+        counted = None
+        if self._counters is not None:
+            await asyncio.sleep(1.1)  # PostgreSQL backends report their commits once a second
+            now = await asyncio.to_thread(self._counters)
+            counted = {n: now[n] - self._counted[n] for n in now}
         lags = await _same(self._ctx, "probe_stop")
+        cpu_s = {
+            "server": None if server is None else round(server, 3),
+            **{n: round(v, 3) for n, v in backing.items()},
+            "load": round(load, 3),
+            "machine": round(machine, 3),
+            # outside the bench's processes: other jobs (and the kernel's softirq work)
+            "other": round(machine - (server or 0.0) - sum(backing.values()) - load, 3),
+        }
+        if len(per_server) > 1:
+            cpu_s["workers"] = [round(v, 3) for v in per_server]
         return {
             "server_cpu_pct": None if server is None else round(100 * server / wall, 1),
             # runnable but waiting for a CPU (shared machine): CPU % + this ~ 100 = saturated
             "server_runq_wait_pct": None if wait is None else round(100 * wait / wall, 1),
             "load_cpu_pct": round(100 * load / wall, 1),
+            "window_s": round(wall, 3),
+            "cpu_s": cpu_s,
+            "parts_cpu_pct": {n: round(100 * v / wall, 1) for n, v in backing.items()},
+            "machine_cpu_pct": round(100 * machine / wall, 1),
+            **({"counters": counted} if counted is not None else {}),
             "load_loop_lag_ms": {
                 "p99": max((lag["p99_ms"] or 0.0) for lag in lags),
                 "max": max((lag["max_ms"] or 0.0) for lag in lags),
@@ -182,9 +239,9 @@ async def idle_room(ctx: Context) -> dict[str, Any]:
     connected = sum(c["connected"] for c in await _same(ctx, "counters"))
     if ctx.server_pid is None or ctx.rss_before_kib is None:
         return {"connected": connected, "not_measured": "server pid unknown (use --server-pid)"}
-    after = rss_kib(ctx.server_pid)
+    after = server_rss_kib(ctx)
     growth = after - ctx.rss_before_kib
-    return {
+    figures = {
         "connected": connected,
         "idle_s": IDLE_SECONDS,
         "rss_before_kib": ctx.rss_before_kib,
@@ -192,6 +249,19 @@ async def idle_room(ctx: Context) -> dict[str, Any]:
         "kib_per_connection": round(growth / connected, 2) if connected else None,
         **cpu,
     }
+    if len(ctx.server_pids) > 1:
+        figures["rss_after_per_worker_kib"] = [rss_kib(p) for p in ctx.server_pids]
+    if ctx.backing:
+        figures["backing_pss_kib"] = {
+            name: {"before": ctx.backing_pss_before.get(name), "after": pss_kib(pid)}
+            for name, pid in ctx.backing.items()
+        }
+    return figures
+
+
+def server_rss_kib(ctx: Context) -> int:
+    """VmRSS of every process serving the app (the workers of a cluster summed)."""
+    return sum(rss_kib(p) for p in ctx.server_pids or [ctx.server_pid] if p)
 
 
 # --- 3. vote storm (and 6. its baseline) -----------------------------------------------------
@@ -242,18 +312,47 @@ async def _storm(ctx: Context, path: str, options: list[str], pool_url: str | No
         "errors_by_status": errors,
         "phone_messages": await phone_messages(ctx) - before,
         **cpu,
+        **per_vote(cpu["cpu_s"], acked, cpu.get("counters")),
     }
+
+
+def per_vote(
+    cpu_s: dict[str, Any], acked: int, counters: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """CPU ms per acknowledged vote of each part, votes per server-CPU-second, and in a
+    cluster PostgreSQL commits and Redis commands per vote.
+
+    Everything a part did in the window is charged to the votes: also the results pushed to
+    the phones meanwhile and the idle room's own upkeep (pings, presence), as in a real room.
+    """
+    if not acked:
+        return {"cpu_ms_per_vote": None, "votes_per_server_cpu_s": None}
+    parts = {n: v for n, v in cpu_s.items() if n not in ("workers", "machine", "other")}
+    server = cpu_s.get("server")
+    figures: dict[str, Any] = {
+        "cpu_ms_per_vote": {
+            n: round(1000 * v / acked, 3) for n, v in parts.items() if v is not None
+        },
+        "votes_per_server_cpu_s": round(acked / server, 1) if server else None,
+    }
+    if counters:
+        figures["per_vote"] = {n: round(v / acked, 3) for n, v in counters.items()}
+    return figures
 
 
 async def vote_storm(ctx: Context) -> dict[str, Any]:
     """Phones answer the live choice question at a fixed aggregate rate (open loop)."""
     state = await ctx.admin.control(ctx.code, "goto", STORM_QUESTION)
+    if ctx.storm_results != "deck":
+        action = "reveal" if ctx.storm_results == "shown" else "hide"
+        state = await ctx.admin.control(ctx.code, action)
     if not state.get("voting_open", True):
         state = await ctx.admin.control(ctx.code, "open")
     options = [o["id"] for o in state["slide"]["options"]]
     path = f"/api/sessions/{ctx.code}/responses"
     figures = await _storm(ctx, path, options, None)
     figures["question"] = STORM_QUESTION
+    figures["results_to_phones"] = "shown" if state.get("results_visible") else "hidden"
     ctx.storm_figures = figures
     return figures
 
@@ -346,6 +445,7 @@ async def vote_to_projector(ctx: Context) -> dict[str, Any]:
         "latency": summarise(latencies),
         "ack_latency": summarise(ack_lat),
         **cpu,
+        **per_vote(cpu["cpu_s"], len(acked), cpu.get("counters")),
     }
 
 
@@ -619,6 +719,6 @@ async def _wall_run(
             "acked_participants": checks["participants"][0],
             "expected_entries": checks["entries"][0],
         },
-        "server_rss_kib": rss_kib(ctx.server_pid) if ctx.server_pid else None,
+        "server_rss_kib": server_rss_kib(ctx) if ctx.server_pid else None,
         **cpu,
     }

@@ -94,7 +94,14 @@ def spawn(name: str, argv: list[str], env: dict[str, str], port: int, log_path: 
     return Spawned(name, f"http://127.0.0.1:{port}", proc, log_path, log)
 
 
-def spawn_app(data_dir: Path, admin_token: str, log_path: Path, max_participants: int) -> Spawned:
+def spawn_app(
+    data_dir: Path,
+    admin_token: str,
+    log_path: Path,
+    max_participants: int,
+    extra_args: list[str] | None = None,
+    name: str = "rondvraag",
+) -> Spawned:
     """`python -m app serve` on a free port with a fresh data dir and rate limits off.
 
     The server's per-client rate limits are per IP; all bench load comes from 127.0.0.1, so
@@ -102,6 +109,7 @@ def spawn_app(data_dir: Path, admin_token: str, log_path: Path, max_participants
     (RONDVRAAG_MAX_PARTICIPANTS) is set just above the bench's crowd so it never refuses a
     bench phone; servers without such a cap ignore the variable. The working directory is the
     repository this bench lives in, so `python -m app` runs this checkout's server code.
+    `extra_args` (e.g. `--database URL --redis URL` for a cluster worker) go after the rest.
     """
     port = free_port()
     argv = [
@@ -118,6 +126,7 @@ def spawn_app(data_dir: Path, admin_token: str, log_path: Path, max_participants
         str(data_dir),
         "--public-url",
         f"http://127.0.0.1:{port}",
+        *(extra_args or []),
     ]
     env = {
         "RONDVRAAG_ADMIN_TOKEN": admin_token,
@@ -125,7 +134,7 @@ def spawn_app(data_dir: Path, admin_token: str, log_path: Path, max_participants
         "RONDVRAAG_VOTE_RATE": "0",
         "RONDVRAAG_MAX_PARTICIPANTS": str(max_participants),
     }
-    return spawn("rondvraag", argv, env, port, log_path)
+    return spawn(name, argv, env, port, log_path)
 
 
 def spawn_noop(log_path: Path) -> Spawned:
@@ -193,8 +202,30 @@ def rss_kib(pid: int) -> int:
     return total
 
 
-def cpu_seconds(pid: int, tree: bool = True) -> float:
-    """User + system CPU time (s) of pid, with its descendants when `tree`."""
+def pss_kib(pid: int) -> int:
+    """Proportional set size (KiB) of the process tree rooted at pid: shared pages divided
+    among the processes sharing them. PostgreSQL's backends all map its shared buffers, so
+    their RSS summed counts those once per backend; PSS counts them once."""
+    total = 0
+    for p in _process_tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def cpu_seconds(pid: int, tree: bool = True, reaped: bool = False) -> float:
+    """User + system CPU time (s) of pid, with its descendants when `tree`.
+
+    `reaped` adds the CPU time of pid's children that have ended and were waited for (cutime,
+    cstime): PostgreSQL's postmaster starts a process per connection and reaps it, so a
+    backend that ended between two samples still counts.
+    """
     total = 0
     for p in _process_tree(pid) if tree else [pid]:
         try:
@@ -203,7 +234,27 @@ def cpu_seconds(pid: int, tree: bool = True) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
+        if reaped and p == pid:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / _TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time (s) all cores spent on anything but idle and I/O wait since boot (/proc/stat).
+
+    The difference between two samples, minus the parts the bench knows, is what other jobs
+    on the machine used meanwhile.
+    """
+    with open("/proc/stat", "rb") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq = (fields + [0] * 7)[:7]
+    return (user + nice + system + irq + softirq) / _TICKS
+
+
+def load_average() -> list[float]:
+    """1, 5 and 15-minute load averages (/proc/loadavg)."""
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
 
 
 def runq_wait_seconds(pid: int) -> float:

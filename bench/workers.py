@@ -85,6 +85,12 @@ class ProcessWorker:
 
 
 async def _readable(conn: Connection) -> None:
+    """Wait until the pipe has data, without blocking the loop.
+
+    uvloop's add_reader makes the descriptor non-blocking; the pipe's recv and send then fail
+    with EAGAIN half-way through a message bigger than the pipe buffer (10,000 phones' join
+    timings are), so it goes back to blocking once the reader is removed.
+    """
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     fd = conn.fileno()
@@ -93,6 +99,7 @@ async def _readable(conn: Connection) -> None:
         await ready
     finally:
         loop.remove_reader(fd)
+        os.set_blocking(fd, True)
 
 
 def _child_main(conn: Connection, crowd_args: dict[str, Any]) -> None:

@@ -305,3 +305,49 @@ async def test_phone_reader_counts_every_message_whatever_its_shape() -> None:
         assert inbox.max_message == len(big)
         assert texts == [b'{"type":"state"}', b"x" * 300, b"y" * 70_000 + b"z" * 10, b"end"]
         assert len(transport.written) == 3  # the handshake request and a pong per ping
+
+
+# --- a cluster: PostgreSQL, Redis and two workers --------------------------------------------
+
+CLUSTER_PHONES = 30
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_cluster_of_two_workers_runs_and_stores_what_it_acknowledged() -> None:
+    """`--cluster 2`: a throwaway PostgreSQL and Redis, two workers, the phones spread over
+    them; it runs, and every acknowledged vote is stored (timings are not asserted)."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--cluster",
+            "2",
+            "--participants",
+            str(CLUSTER_PHONES),
+            "--vote-rate",
+            "50",
+            "--duration",
+            "1",
+            "--scenarios",
+            "join,storm,projector,slide",
+            "--json-only",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("{"), f"{proc.stdout}\n{proc.stderr}"
+    report = json.loads(lines[0])
+    assert proc.returncode == 0, f"{report.get('errors')}\n{proc.stderr}"
+    assert report["ok"] is True
+    assert report["config"]["cluster"]["workers"] == 2
+    assert set(report["scenarios"]) == {"join", "storm", "projector", "slide"}
+    assert report["scenarios"]["join"]["connected"] == CLUSTER_PHONES
+    correctness = report["correctness"]
+    assert correctness["ok"] is True, correctness
+    assert correctness["stored"] == correctness["acknowledged"] == 2 * CLUSTER_PHONES
