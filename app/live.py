@@ -200,7 +200,9 @@ class LiveSession:
         The cap is checked against the store's count, so it holds across workers up to the
         joins that race each other at the very edge."""
         self._check_writable()
-        participants = await self.store.participant_count(self.code)
+        # The cap against the count refreshed every second (and counted up here), not a read
+        # per join: a cap is about a room, not one participant more or less.
+        participants = self._counts["participants"]
         try:
             await self.app.gate.admit(
                 self.code, address, key, participants, self.state.joining_locked
@@ -333,9 +335,16 @@ class LiveSession:
     # --- results -----------------------------------------------------------------------------
 
     async def _publish_results(self) -> None:
-        """Read the live question's tally and tell the presenters (and phones, if shown)."""
+        """Read the live question's tally and tell the presenters (and phones, if shown).
+
+        Nobody on this worker to tell (no presenter screen here, the results hidden from
+        phones): no read at all. A presenter connecting, or a reveal, asks again."""
         question = self.live_question
         if question is None:
+            return
+        room = self.hub.room(self.code)
+        if not room.presenters and not (room.phones and self.state.results_visible(question)):
+            self._snapshot = None
             return
         key = self.tally_key(question)
         snapshot = await self._read_tally(question, key)
@@ -463,6 +472,8 @@ class LiveSession:
         message = self._phone_message()
         if message is not None:
             client.offer_results(message)
+        elif self._snapshot is None:
+            self._results.poke()  # nobody needed results here until now
         self._presence.poke()
 
     def disconnect_phone(self, client: Client) -> None:
