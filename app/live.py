@@ -342,9 +342,12 @@ class LiveSession:
         question = self.live_question
         if question is None:
             return
-        room = self.hub.room(self.code)
-        if not room.presenters and not (room.phones and self.state.results_visible(question)):
+        if not self.hub.room(self.code).presenters:
+            # No presenter screen on this worker: phones (if they see results) need them only
+            # twice a second, and their own publish reads the tally.
             self._snapshot = None
+            if self.state.results_visible(question):
+                self._phone_results.poke()
             return
         key = self.tally_key(question)
         snapshot = await self._read_tally(question, key)
@@ -400,6 +403,16 @@ class LiveSession:
         return self._to_phones
 
     async def _publish_phone_results(self) -> None:
+        question = self.live_question
+        room = self.hub.room(self.code)
+        if question is None or not room.phones or not self.state.results_visible(question):
+            return
+        if not room.presenters:  # nobody else reads the tally on this worker
+            key = self.tally_key(question)
+            snapshot = await self._read_tally(question, key)
+            if question is not self.live_question or key != self.tally_key(question):
+                return
+            self._snapshot = (key, question, snapshot)
         message = self._phone_message()
         if message is not None:
             self.hub.results_to_phones(self.code, message)
@@ -473,7 +486,7 @@ class LiveSession:
         if message is not None:
             client.offer_results(message)
         elif self._snapshot is None:
-            self._results.poke()  # nobody needed results here until now
+            self._phone_results.poke()  # nobody needed results here until now
         self._presence.poke()
 
     def disconnect_phone(self, client: Client) -> None:

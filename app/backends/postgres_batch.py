@@ -135,7 +135,9 @@ def pseudonym(seq: int) -> str:
     return f"P{seq:04d}"
 
 
-LINGER_S = 0.003  # under load, gather a commit's items this long (adds ≤ 3 ms to an answer)
+LINGER_S = 0.010  # under load, gather a commit's items this long at most (adds ≤ 10 ms)
+LINGER_STEP_S = 0.002
+LINGER_ENOUGH = 16  # items that make a commit worth its cost: no waiting for more
 BUSY_WITHIN_S = 0.05  # "under load": the previous batch committed this recently
 
 
@@ -191,8 +193,12 @@ class BatchWriter:
                 # Under load a transaction costs far more than an item in it (a worker spends
                 # ~1 ms of CPU per transaction, ~0.3 ms per vote): wait a moment for the
                 # items on their way, so they share this commit instead of queueing for the
-                # next. When idle, the first item goes at once.
-                await asyncio.sleep(LINGER_S)
+                # next; a busy worker's queue fills up before the wait is over. When idle,
+                # the first item goes at once.
+                waited = 0.0
+                while waited < LINGER_S and self._queue.qsize() < LINGER_ENOUGH - 1:
+                    await asyncio.sleep(LINGER_STEP_S)
+                    waited += LINGER_STEP_S
             while item is not None:
                 batch.append(item)
                 if len(batch) >= self._max_batch or self._queue.empty():
