@@ -686,3 +686,41 @@ async def test_a_session_ended_on_one_worker_refuses_answers_on_every_other_at_o
         http.cookies.clear()  # a new phone
         refused = await http.post(f"{b.base_url}/api/sessions/{b.code}/join", json={"key": key})
         assert refused.status_code == 409 and refused.json()["error"] == "session_ended"
+
+
+def test_export_and_delete_from_the_command_line_with_a_database_url(
+    pg_url: str, redis_url: str, server_factory
+) -> None:
+    (worker,) = start_workers(server_factory, pg_url, redis_url, 1)
+    with httpx.Client(base_url=worker.base_url, timeout=TIMEOUT) as http:
+        http.post(
+            f"/api/sessions/{worker.code}/control",
+            json={"action": "goto", "question": "rol"},
+            headers=worker.admin_headers(),
+        )
+        person = http.post(f"/api/sessions/{worker.code}/join", json={}).json()["participant"]
+        voted = http.post(
+            f"/api/sessions/{worker.code}/responses",
+            json={"participant": person, "question": "rol", "answer": ROL[1]},
+        )
+        assert voted.status_code == 201
+        over_http = http.get(
+            f"/api/sessions/{worker.code}/export.csv", headers=worker.admin_headers()
+        ).content
+
+    def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+        env = {k: v for k, v in os.environ.items() if k != "RONDVRAAG_DATABASE_URL"}
+        return subprocess.run(
+            [sys.executable, "-m", "app", *args], cwd=REPO_ROOT, capture_output=True, env=env
+        )
+
+    exported = cli("export", worker.code, "--database", pg_url)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == over_http  # the same file, byte for byte
+    refused = cli("delete", worker.code, "--database", pg_url)
+    assert refused.returncode == 1 and b"being served" in refused.stderr
+    # A stopped worker of a cluster keeps the lease (others may still serve the session): the
+    # command line says until when, and deleting over HTTP stays the way while it runs.
+    worker.stop()
+    later = cli("delete", worker.code, "--database", pg_url)
+    assert later.returncode == 1 and b"lease ends at" in later.stderr
