@@ -207,6 +207,17 @@ def test_malformed_requests_get_4xx_json_not_500(
         assert response.json()["error"] == error
 
 
+@pytest.mark.parametrize("content", [b"\r\n", b"  "])
+def test_a_join_body_of_only_whitespace_is_refused_not_taken_for_no_body(
+    server: LiveServer, content: bytes
+) -> None:
+    with client_for(server) as http:
+        response = http.post(f"/api/sessions/{server.code}/join", content=content, headers=JSON)
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "invalid_json"
+        assert http.post(f"/api/sessions/{server.code}/join").status_code == 201
+
+
 ADMIN_PATHS = [
     ("GET", "/api/sessions", None),
     ("POST", "/api/sessions/{code}/control", {"action": "next"}),

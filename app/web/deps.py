@@ -195,7 +195,7 @@ async def json_body(request: Request, *, required: bool = True) -> dict[str, Any
         raise ApiError(
             415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)"
         )
-    if not raw.strip():
+    if not raw:  # a body of only whitespace is not "no body": it is invalid JSON
         if required:
             raise ApiError(400, "invalid_json", "the request needs a JSON object body")
         return {}
