@@ -137,7 +137,7 @@ def tap_scales(page: Page, values: Mapping[int, int]) -> None:
     for row, value in values.items():
         button = page.locator("fieldset.scale").nth(row).locator(f'[data-value="{value}"]')
         button.tap()
-        expect(button).to_have_attribute("aria-pressed", "true")
+        expect(button).to_have_attribute("aria-checked", "true")
     page.locator(".btn-send").tap()
 
 

@@ -19,10 +19,14 @@
   var API = "/api/sessions/" + encodeURIComponent(code);
   var TOKEN_KEY = "rondvraag:p:" + code;
   var PENDING_KEY = "rondvraag:pending:" + code;
+  // Unsent edits per question (typed text, picked values), so nothing a person typed is lost
+  // when the presenter moves on and back, the page reloads or the connection drops.
+  var DRAFTS_KEY = "rondvraag:drafts:" + code;
   // The join key from the QR code's URL: it lets a full room behind one address join at once.
   var keyMatch = /[?&]k=([a-z0-9]{1,16})(?:&|$)/.exec(window.location.search);
   var JOIN_KEY = keyMatch ? keyMatch[1] : null;
   var Types = window.RondvraagTypes;
+  var LATE_NOTICE_MS = 3000;
 
   /* ---------------------------------------------------------------- storage (with fallback) */
 
@@ -52,6 +56,16 @@
       /* ignore */
     }
   }
+  function loadDrafts() {
+    try {
+      var drafts = JSON.parse(storeGet(DRAFTS_KEY) || "{}");
+      if (drafts && typeof drafts === "object" && !Array.isArray(drafts)) return drafts;
+    } catch (e) {
+      /* corrupt: start afresh */
+    }
+    return {};
+  }
+
   function loadPending() {
     var raw = storeGet(PENDING_KEY);
     if (!raw) return null;
@@ -77,6 +91,7 @@
     results: null, // RESULT for the live slide
     resultsVersion: -1,
     pending: loadPending(), // {question, answer} not yet confirmed by the server
+    drafts: loadDrafts(), // question id -> {round, draft}: edits not sent yet
     inflight: false,
     sendStatus: null, // "sending" | "pending" | "ok" for the live question
     slideKey: null,
@@ -102,6 +117,15 @@
   noticeBox.setAttribute("role", "alert");
   noticeBox.hidden = true;
   var slideBox = el("section", "slide");
+  // The send confirmation is one node for the page's life: a live region that exists before
+  // its text changes is announced by screen readers; one created with its text often is not.
+  var statusBox = el("p", "send-status send-status-none");
+  statusBox.id = "send-status";
+  statusBox.setAttribute("role", "status");
+  statusBox.setAttribute("aria-live", "polite");
+  statusBox.tabIndex = -1; // focus lands here after answering
+  // What follows the confirmation: the answer as sent and the button to change it.
+  var afterBox = el("div", "slide-after");
   var resultsBox = el("section", "results");
   // The deck's own text is in the deck's language (hyphenation, screen readers), even when
   // the interface follows the phone's language.
@@ -109,9 +133,12 @@
   if (deckLanguage) {
     slideBox.setAttribute("lang", deckLanguage);
     resultsBox.setAttribute("lang", deckLanguage);
+    afterBox.setAttribute("lang", deckLanguage);
   }
   resultsBox.hidden = true;
   app.appendChild(slideBox);
+  app.appendChild(statusBox);
+  app.appendChild(afterBox);
   app.appendChild(noticeBox);
   app.appendChild(resultsBox);
   slideBox.appendChild(el("p", "wait", t("load.joining")));
@@ -122,7 +149,7 @@
   }
 
   function setNotice(text, kind) {
-    S.notice = text ? { text: text, kind: kind || "error" } : null;
+    S.notice = text ? { text: text, kind: kind || "error", at: Date.now() } : null;
     renderNotice();
   }
 
@@ -155,6 +182,28 @@
     return Types.get(slide.type).draft(slide, answer);
   }
 
+  function liveRound() {
+    return S.state && typeof S.state.round === "number" ? S.state.round : 0;
+  }
+
+  /** Keep the live question's draft (in this page and in localStorage) as it is now. */
+  function keepDraft(slide) {
+    S.drafts[slide.id] = { round: liveRound(), draft: S.draft };
+    storeSet(DRAFTS_KEY, JSON.stringify(S.drafts));
+  }
+
+  function dropDraft(questionId) {
+    if (!Object.prototype.hasOwnProperty.call(S.drafts, questionId)) return;
+    delete S.drafts[questionId];
+    storeSet(DRAFTS_KEY, JSON.stringify(S.drafts));
+  }
+
+  /** The unsent draft of this question in its current round, if the person edited one. */
+  function savedDraft(slide) {
+    var kept = S.drafts[slide.id];
+    return kept && kept.round === liveRound() ? kept.draft : undefined;
+  }
+
   /** What a type's code may do on this page (see types/registry.js). */
   function typeContext(slide, extra) {
     var ctx = {
@@ -162,6 +211,9 @@
       t: t,
       el: el,
       lang: lang,
+      // Has this person taken part yet? (A join slide mid-talk is not "the first question".)
+      started: Object.keys(S.answers).length > 0 || !!S.pending,
+      position: (S.state && S.state.position) || { index: 0, total: 0 },
       button: button,
       draft: function () {
         return S.draft;
@@ -171,6 +223,7 @@
       },
       changed: function () {
         S.dirty = true;
+        keepDraft(slide);
       },
       submit: function (answer) {
         submitAnswer(slide, answer);
@@ -224,7 +277,10 @@
         // The presenter started a new round: earlier answers no longer count.
         delete S.answers[slide.id];
         if (S.pending && S.pending.question === slide.id) dropPending(S.pending);
+        dropDraft(slide.id);
         S.slideKey = null;
+        S.viewKey = null; // the form is drawn afresh, empty
+        S.draft = null;
       }
     }
     var key = slide ? slide.id + "|" + JSON.stringify(slide) : "none";
@@ -233,11 +289,18 @@
       S.results = null;
       S.resultsVersion = -1;
       S.dirty = false;
-      if (S.notice && S.notice.kind !== "late") setNotice(null);
+      // Notices belong to the slide they were said on. "Too late" concerns the slide just
+      // left and often comes just before the phone hears of the new one: it stays for that
+      // one change, then it goes.
+      if (S.notice && !(S.notice.kind === "late" && Date.now() - S.notice.at < LATE_NOTICE_MS)) {
+        setNotice(null);
+      }
       if (slide && isInteractive(slide)) {
         var known = knownAnswer(slide.id);
-        S.mode = known === undefined ? "form" : "done";
-        S.draft = draftFromAnswer(slide, known);
+        var saved = savedDraft(slide);
+        S.mode = known === undefined || saved !== undefined ? "form" : "done";
+        S.draft = saved !== undefined ? saved : draftFromAnswer(slide, known);
+        S.dirty = saved !== undefined;
         S.sendStatus =
           S.pending && S.pending.question === slide.id ? "pending" : known === undefined ? null : "ok";
       }
@@ -310,6 +373,7 @@
     if (viewKey !== S.viewKey) {
       S.viewKey = viewKey;
       clear(slideBox);
+      clear(afterBox);
       slideBox.className = "slide slide-" + (slide ? slide.type : "none");
       var type = slide ? Types.get(slide.type) : null;
       if (!slide) renderWaiting(t("wait.next"));
@@ -354,23 +418,22 @@
     var box = el("div", "closed");
     box.appendChild(el("p", "closed-title", t("vote.closed")));
     var answer = knownAnswer(slide.id);
-    if (answer === undefined) box.appendChild(el("p", "closed-none", t("vote.none")));
+    var draft = savedDraft(slide);
+    var made = draft !== undefined ? Types.get(slide.type).answer(slide, draft) : null;
+    if (made && made.answer !== undefined) {
+      // Voting closed while the person was still typing: say so, and keep what they wrote
+      // (it comes back if the presenter opens voting again).
+      box.appendChild(el("p", "closed-draft", t("vote.closedDraft")));
+      box.appendChild(summary(slide, made.answer, "vote.unsent"));
+    } else if (answer === undefined) box.appendChild(el("p", "closed-none", t("vote.none")));
     else box.appendChild(summary(slide, answer));
     slideBox.appendChild(box);
-    var status = el("p", "send-status");
-    status.id = "send-status";
-    slideBox.appendChild(status);
   }
 
   function renderDone(slide) {
-    var status = el("p", "send-status");
-    status.id = "send-status";
-    status.setAttribute("role", "status");
-    status.setAttribute("aria-live", "polite");
-    slideBox.appendChild(status);
     var answer = knownAnswer(slide.id);
-    if (answer !== undefined) slideBox.appendChild(summary(slide, answer));
-    slideBox.appendChild(
+    if (answer !== undefined) afterBox.appendChild(summary(slide, answer));
+    afterBox.appendChild(
       button("btn-secondary btn-change", t("vote.change"), function () {
         S.mode = "form";
         S.dirty = true;
@@ -382,23 +445,22 @@
   }
 
   function updateSendStatus() {
-    var node = document.getElementById("send-status");
-    if (!node) return;
+    var node = statusBox;
     var slide = liveSlide();
     var s = slide && S.pending && S.pending.question === slide.id ? S.sendStatus || "pending" : S.sendStatus;
+    if (!slide || !isInteractive(slide)) s = null;
     if (S.state && !S.state.voting_open && s === "ok") s = null;
     node.className = "send-status send-status-" + (s || "none");
     if (s === "sending") node.textContent = t("vote.sending");
     else if (s === "pending") node.textContent = t("vote.pending");
     else if (s === "ok") node.textContent = t("vote.received");
     else node.textContent = "";
-    node.hidden = !s;
   }
 
   /** A read-only view of an answer: what the participant sent. */
-  function summary(slide, answer) {
+  function summary(slide, answer, labelKey) {
     var box = el("div", "summary");
-    box.appendChild(el("p", "summary-label", t("vote.yours")));
+    box.appendChild(el("p", "summary-label", t(labelKey || "vote.yours")));
     var ul = el("ul", "summary-list");
     Types.get(slide.type).summary(slide, answer, ul, typeContext(slide));
     box.appendChild(ul);
@@ -417,6 +479,7 @@
   }
 
   function submitAnswer(slide, answer) {
+    dropDraft(slide.id);
     S.pending = { question: slide.id, answer: answer };
     storeSet(PENDING_KEY, JSON.stringify(S.pending));
     S.mode = "done";
@@ -425,6 +488,8 @@
     setNotice(null);
     retryBackoff.reset();
     render();
+    // Focus follows the answer to its confirmation (the form that had it is gone).
+    statusBox.focus({ preventScroll: false });
     sendPending();
   }
 

@@ -28,19 +28,33 @@
     ctx.form.appendChild(
       el("p", "hint", max === 1 ? t("choice.pickone") : t("choice.pickmany", { n: max }))
     );
+    // To assistive technology a single pick is a radio group ("3 of 9"), several picks a group
+    // of checkboxes; named after the question.
     var list = el("div", "choices");
+    list.setAttribute("role", max === 1 ? "radiogroup" : "group");
+    list.setAttribute("aria-label", slide.prompt || slide.title || "");
     var buttons = [];
     var counter = el("p", "hint choice-count");
     var send = el("button", "btn btn-primary btn-send", t("vote.send"));
     send.type = "submit";
 
     function sync() {
-      buttons.forEach(function (b) {
+      var current = -1;
+      buttons.forEach(function (b, i) {
         var on = picked.indexOf(b.getAttribute("data-id")) >= 0;
-        b.setAttribute("aria-pressed", on ? "true" : "false");
+        if (on && current < 0) current = i;
+        b.setAttribute("aria-checked", on ? "true" : "false");
         b.className = "btn choice" + (on ? " choice-on" : "");
-        b.disabled = max > 1 && !on && picked.length >= max;
+        // A full multiple pick: the others say why they do nothing instead of vanishing from
+        // the keyboard's path (a disabled button cannot be reached).
+        b.setAttribute("aria-disabled", max > 1 && !on && picked.length >= max ? "true" : "false");
       });
+      if (max === 1) {
+        // One tab stop for the group, on the picked option (or the first): arrows move within.
+        buttons.forEach(function (b, i) {
+          b.tabIndex = i === Math.max(current, 0) ? 0 : -1;
+        });
+      }
       counter.textContent = t("choice.count", { k: picked.length, n: max });
       send.disabled = picked.length === 0;
     }
@@ -48,6 +62,7 @@
     (slide.options || []).forEach(function (opt) {
       var b = el("button", "btn choice");
       b.type = "button";
+      b.setAttribute("role", max === 1 ? "radio" : "checkbox");
       b.setAttribute("data-id", opt.id);
       b.appendChild(el("span", "choice-mark", ""));
       b.appendChild(el("span", "choice-label", opt.label));
@@ -60,6 +75,7 @@
           return;
         }
         var i = picked.indexOf(opt.id);
+        if (i < 0 && picked.length >= max) return;
         if (i >= 0) picked.splice(i, 1);
         else if (picked.length < max) picked.push(opt.id);
         ctx.setDraft(picked);
@@ -69,6 +85,21 @@
       buttons.push(b);
       list.appendChild(b);
     });
+    if (max === 1) {
+      list.addEventListener("keydown", function (ev) {
+        var step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[ev.key];
+        var at = buttons.indexOf(document.activeElement);
+        if (at < 0) return;
+        var to = ev.key === "Home" ? 0 : ev.key === "End" ? buttons.length - 1 : null;
+        if (step) to = (at + step + buttons.length) % buttons.length;
+        if (to === null) return;
+        // Arrows move the focus, not the pick: picking sends, so it waits for Space or Enter.
+        ev.preventDefault();
+        buttons[at].tabIndex = -1;
+        buttons[to].tabIndex = 0;
+        buttons[to].focus();
+      });
+    }
     ctx.form.appendChild(list);
     if (max > 1) {
       ctx.form.appendChild(counter);

@@ -9,7 +9,8 @@
     phoneSlide: function (slide, box, ctx) {
       var wait = el("div", "waiting waiting-join");
       wait.appendChild(el("h1", "slide-prompt", ctx.t("wait.welcome")));
-      wait.appendChild(el("p", "wait", ctx.t("wait.first")));
+      var start = !ctx.started && ctx.position.index <= 2;
+      wait.appendChild(el("p", "wait", ctx.t(start ? "wait.first" : "wait.in")));
       wait.appendChild(el("p", "wait-sub", ctx.t("wait.look")));
       box.appendChild(wait);
     },

@@ -75,34 +75,53 @@
     if (max > 1) ctx.form.appendChild(el("p", "hint", t("text.upto", { n: max })));
     var list = el("div", "text-inputs");
     ctx.form.appendChild(list);
+    var inputs = [];
     var add = ctx.button("btn-secondary btn-add", t("text.add"), function () {
-      if (entries.length >= max) return;
-      entries.push("");
-      var input = addInput(entries.length - 1);
-      syncAdd();
-      input.focus();
+      next().focus();
     });
 
     function syncAdd() {
       add.hidden = entries.length >= max;
+      inputs.forEach(function (input, i) {
+        // Enter moves on to the next entry while more are allowed; on the last it sends.
+        if (!multiline) input.setAttribute("enterkeyhint", i < max - 1 ? "next" : "send");
+      });
+    }
+
+    /** The entry after the last: a new field while the limit allows. */
+    function next() {
+      if (entries.length < max) {
+        entries.push("");
+        addInput(entries.length - 1);
+        syncAdd();
+      }
+      return inputs[inputs.length - 1];
     }
 
     function addInput(index) {
       var wrap = el("div", "text-field");
       var input = el(multiline ? "textarea" : "input", "text-input");
-      if (!multiline) {
-        input.type = "text";
-        input.setAttribute("enterkeyhint", "send");
-      } else {
-        input.rows = 3;
-      }
+      if (!multiline) input.type = "text";
+      else input.rows = 3;
       input.setAttribute("maxlength", String(maxLen));
       input.setAttribute("autocomplete", "off");
       input.setAttribute("autocapitalize", "sentences");
-      var label = max > 1 ? t("text.placeholderN", { i: index + 1 }) : t("text.placeholder");
-      input.setAttribute("placeholder", label);
-      input.setAttribute("aria-label", label);
+      var placeholder = max > 1 ? t("text.placeholderN", { i: index + 1 }) : t("text.placeholder");
+      input.setAttribute("placeholder", placeholder);
+      // Named after the question, so a screen reader says what is asked, not "edit text".
+      var name = slide.prompt || slide.title || placeholder;
+      input.setAttribute("aria-label", max > 1 ? name + " (" + placeholder + ")" : name);
       input.value = entries[index] || "";
+      if (!multiline) {
+        input.addEventListener("keydown", function (ev) {
+          if (ev.key !== "Enter" || ev.isComposing) return;
+          var i = inputs.indexOf(input);
+          if (i < max - 1) {
+            ev.preventDefault(); // not "send the first word alone"
+            (i + 1 < inputs.length ? inputs[i + 1] : next()).focus();
+          }
+        });
+      }
       var counter = el("span", "text-counter", "");
       function count() {
         var left = maxLen - input.value.length;
@@ -118,6 +137,7 @@
       wrap.appendChild(input);
       wrap.appendChild(counter);
       list.appendChild(wrap);
+      inputs.push(input);
       return input;
     }
 

@@ -18,39 +18,69 @@
     var values = ctx.draft() || {};
     ctx.setDraft(values);
     ctx.form.appendChild(el("p", "hint", t("scales.rate")));
-    (slide.statements || []).forEach(function (st) {
+    (slide.statements || []).forEach(function (st, index) {
+      // A statement is a fieldset named by its legend; its values a radio group named by the
+      // statement, each value by its meaning ("1, helemaal oneens").
       var row = el("fieldset", "scale");
-      row.appendChild(el("legend", "scale-label", st.label));
+      var legend = el("legend", "scale-label", st.label);
+      legend.id = "scale-" + index + "-label";
+      row.appendChild(legend);
       var btns = el("div", "scale-buttons");
+      btns.setAttribute("role", "radiogroup");
+      btns.setAttribute("aria-labelledby", legend.id);
+      // Up to 5 values in one row in order, at any width (they shrink, never wrap); longer
+      // scales in even rows of at most 6, so each stays wide enough to hit.
+      var count = scale.max - scale.min + 1;
+      var perRow = count <= 5 ? count : Math.ceil(count / Math.ceil(count / 6));
+      btns.style.gridTemplateColumns = "repeat(" + perRow + ", minmax(0, 1fr))";
       var all = [];
       function sync() {
-        all.forEach(function (b) {
+        var current = -1;
+        all.forEach(function (b, i) {
           var on = values[st.id] === Number(b.getAttribute("data-value"));
+          if (on) current = i;
           b.className = "btn scale-btn" + (on ? " scale-on" : "");
-          b.setAttribute("aria-pressed", on ? "true" : "false");
+          b.setAttribute("aria-checked", on ? "true" : "false");
+        });
+        all.forEach(function (b, i) {
+          b.tabIndex = i === Math.max(current, 0) ? 0 : -1;
         });
       }
-      // Rows of at most 5 buttons, so each stays >= 48 px wide on a 360 px phone.
-      var count = scale.max - scale.min + 1;
-      var perRow = count <= 5 ? count : count <= 10 ? Math.ceil(count / 2) : Math.ceil(count / 3);
+      function pick(value) {
+        values[st.id] = value;
+        ctx.changed();
+        sync();
+      }
       for (var v = scale.min; v <= scale.max; v++) {
         (function (value) {
           var b = el("button", "btn scale-btn", value);
-          b.style.width = "calc(" + (100 / perRow).toFixed(3) + "% - 8px)";
           b.type = "button";
+          b.setAttribute("role", "radio");
           b.setAttribute("data-value", String(value));
+          var meaning =
+            value === scale.min ? scale.min_label : value === scale.max ? scale.max_label : "";
+          b.setAttribute("aria-label", meaning ? value + ", " + meaning : String(value));
           b.addEventListener("click", function () {
-            values[st.id] = value;
-            ctx.changed();
-            sync();
+            pick(value);
           });
           all.push(b);
           btns.appendChild(b);
         })(v);
       }
+      // Arrow keys pick the next or previous value, as in any radio group (nothing is sent).
+      btns.addEventListener("keydown", function (ev) {
+        var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+        var at = all.indexOf(document.activeElement);
+        if (!step || at < 0) return;
+        ev.preventDefault();
+        var to = Math.min(all.length - 1, Math.max(0, at + step));
+        pick(Number(all[to].getAttribute("data-value")));
+        all[to].focus();
+      });
       row.appendChild(btns);
       if (scale.min_label || scale.max_label) {
         var ends = el("div", "scale-ends");
+        ends.setAttribute("aria-hidden", "true"); // the buttons already say it
         ends.appendChild(el("span", "scale-end scale-end-min", scale.min_label || ""));
         ends.appendChild(el("span", "scale-end scale-end-max", scale.max_label || ""));
         row.appendChild(ends);
