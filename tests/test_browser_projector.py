@@ -42,7 +42,7 @@ def bar(option: str, part: str) -> str:
 
 def scale_mean(projector: Page, row: int) -> Locator:
     """The mean marker of the n-th statement (the first row is the scale's header)."""
-    return projector.locator(".scales-row:not(.scales-head)").nth(row).locator(".scales-mean")
+    return projector.locator(".scales-row:not(.scales-head)").nth(row).locator(".scales-mean-badge")
 
 
 def expect_server(presenter: Presenter, **fields: object) -> None:
@@ -109,7 +109,7 @@ def test_projector_follows_the_arrow_key_and_shows_each_question_live_as_phones_
         expect(projector.locator(bar("vdab", "bar-pct"))).to_have_text("100%")
         expect(projector.locator(bar("vakbond", "bar-count"))).to_have_text("0")
         expect(projector.locator("#st-responses")).to_have_text("2 antwoorden")
-        expect(projector.locator("#st-connected")).to_have_text("2 deelnemers verbonden")
+        expect(projector.locator("#st-connected")).to_have_text("2 verbonden")
         snap(projector, artifacts_dir / "projector-rol.png")
 
         # The slide list is the other way to jump; the phones follow.
@@ -193,7 +193,8 @@ def test_space_hides_and_reveals_results_and_o_closes_voting_for_the_phones(
         projector.keyboard.press("Space")
         veil = projector.locator(".results-veil")
         expect(veil).to_be_visible()
-        expect(veil).to_have_text("Resultaten verborgen — druk op spatie")
+        expect(veil.locator(".results-veil-text")).to_have_text("Resultaten verborgen")
+        expect(veil.locator(".results-veil-hint")).to_be_hidden()  # the room needs no key hint
         expect(projector.locator(".results-box")).to_be_hidden()
         expect(voter.locator(".results")).to_be_hidden()
         expect_server(presenter, results_visible=False)

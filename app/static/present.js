@@ -52,6 +52,8 @@
     ended: document.getElementById("st-ended")
   };
   var qrCornerImg = qrCorner.querySelector("img");
+  var qrClosed = document.getElementById("qr-corner-closed");
+  qrClosed.textContent = t("present.closed");
 
   /* ---------------------------------------------------------------- remote mode */
 
@@ -198,11 +200,18 @@
     if (slide.title) head.appendChild(el("p", "kicker", slide.title));
     head.appendChild(el("h1", "prompt", slide.prompt || ""));
     if (slide.subtitle) head.appendChild(el("p", "subtitle", slide.subtitle));
+    // As big as the question: the back row must see that voting is over, not a small pill.
+    var closed = el("p", "closed-banner", t("present.closed"));
+    closed.setAttribute("role", "status");
+    closed.hidden = !!(S.state && S.state.voting_open);
+    head.appendChild(closed);
     slideBox.appendChild(head);
     var area = el("div", "results-area");
     var box = el("div", "results-box");
     var veil = el("div", "results-veil");
     veil.appendChild(el("p", "results-veil-text", t("results.hidden")));
+    // The key to press is for the presenter's own screen (the remote), never the room's.
+    veil.appendChild(el("p", "results-veil-hint presenter-only", t("results.hiddenHint")));
     area.appendChild(box);
     area.appendChild(veil);
     slideBox.appendChild(area);
@@ -227,7 +236,14 @@
     var interactive = isInteractive(slide);
     var hidden = !!(s && interactive && !s.results_visible);
     body.classList.toggle("results-hidden", hidden);
-    body.classList.toggle("voting-closed", !!(s && interactive && !s.voting_open));
+    var votingClosed = !!(s && interactive && !s.voting_open);
+    body.classList.toggle("voting-closed", votingClosed);
+    var banner = slideBox.querySelector(".closed-banner");
+    if (banner && banner.hidden !== !votingClosed) {
+      banner.hidden = !votingClosed;
+      if (S.view) window.setTimeout(relayout, 50); // the results area changed height
+    }
+    qrClosed.hidden = !votingClosed;
     if (S.resultsBox) S.resultsBox.classList.toggle("is-hidden", hidden);
 
     var cornerQr = !!(interactive && S.qrVisible);
@@ -241,6 +257,7 @@
     var pos = s && s.position;
     st.position.textContent = pos ? pos.index + 1 + " / " + pos.total : "";
     st.connected.textContent = typeof p.connected === "number" ? t.count("present.connected", p.connected) : "";
+    st.connected.title = t("present.connectedTitle");
     var responses = null;
     if (interactive && S.result && S.result.id === slide.id) responses = S.result.responses;
     else if (interactive && typeof p.responses === "number") responses = p.responses;

@@ -153,6 +153,7 @@
       var label = el("div", "bar-label", opt.label);
       var track = el("div", "bar-track");
       var fill = el("div", "bar-fill bar-color-" + (i % 8));
+      fill.setAttribute("data-count", "0");
       track.appendChild(fill);
       var nums = el("div", "bar-nums");
       var count = el("span", "bar-count", "0");
@@ -177,6 +178,7 @@
       var n = counts[ids[i]] || 0;
       var p = Types.pct(n, total);
       row.fill.style.width = p + "%";
+      row.fill.setAttribute("data-count", String(n));
       row.count.textContent = String(n);
       row.percent.textContent = p + "%";
     }

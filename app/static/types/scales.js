@@ -148,6 +148,10 @@
     });
   }
 
+  /* The projector: per statement, a column per value whose height is its count, on ONE scale
+   * for the whole slide (the tallest column of any statement is full height), so 23, 61 and 43
+   * answers look like 23, 61 and 43 wherever they stand. The values are named once, in the
+   * head row; each statement's mean is a line across its columns and a number beside them. */
   function View(slide, root, t, lang) {
     this.lang = lang;
     var scale = slide.scale || { min: 1, max: 5 };
@@ -160,39 +164,49 @@
     if (n > 4) box.className = "scales scales-dense";
     var head = el("div", "scales-row scales-head");
     head.appendChild(el("div", "scales-label"));
+    var axis = el("div", "scales-axis");
     var ends = el("div", "scales-ends");
-    ends.appendChild(el("span", "scales-end", scale.min + (scale.min_label ? " · " + scale.min_label : "")));
-    ends.appendChild(el("span", "scales-end scales-end-max", (scale.max_label ? scale.max_label + " · " : "") + scale.max));
-    head.appendChild(ends);
+    ends.appendChild(el("span", "scales-end", scale.min_label || ""));
+    ends.appendChild(el("span", "scales-end scales-end-max", scale.max_label || ""));
+    axis.appendChild(ends);
+    var ticks = el("div", "scales-ticks");
+    this.values.forEach(function (value) {
+      ticks.appendChild(el("span", "scales-tick", value));
+    });
+    axis.appendChild(ticks);
+    head.appendChild(axis);
+    head.appendChild(el("div", "scales-meanhead", t("results.meanShort")));
     box.appendChild(head);
     this.rows = {};
     var self = this;
     (slide.statements || []).forEach(function (st) {
       var row = el("div", "scales-row");
+      row.setAttribute("data-statement", st.id);
       row.appendChild(el("div", "scales-label", st.label));
       var chart = el("div", "scales-chart");
       var hist = el("div", "scales-hist");
       var cols = {};
       self.values.forEach(function (value) {
         var col = el("div", "scales-col");
-        var num = el("span", "scales-colnum", "");
         var bar = el("div", "scales-colbar");
-        var tick = el("span", "scales-tick", value);
-        col.appendChild(num);
+        bar.setAttribute("data-value", String(value));
+        bar.setAttribute("data-count", "0");
+        var num = el("span", "scales-colnum", "");
+        bar.appendChild(num); // rides on top of its bar
         col.appendChild(bar);
-        col.appendChild(tick);
         hist.appendChild(col);
         cols[value] = { bar: bar, num: num };
       });
-      var mean = el("div", "scales-mean");
-      mean.hidden = true;
-      var badge = el("span", "scales-mean-badge", "");
-      mean.appendChild(badge);
+      var line = el("div", "scales-mean");
+      line.hidden = true;
       chart.appendChild(hist);
-      chart.appendChild(mean);
+      chart.appendChild(line);
       row.appendChild(chart);
+      var badge = el("div", "scales-mean-badge", "");
+      badge.hidden = true;
+      row.appendChild(badge);
       box.appendChild(row);
-      self.rows[st.id] = { cols: cols, mean: mean, badge: badge };
+      self.rows[st.id] = { cols: cols, line: line, badge: badge, row: row };
     });
     root.appendChild(box);
   }
@@ -201,27 +215,36 @@
     var stats = result.statements || {};
     var n = this.values.length;
     var self = this;
-    Object.keys(this.rows).forEach(function (id) {
-      var row = self.rows[id];
-      var data = stats[id] || {};
-      var counts = data.counts || {};
-      var top = 0;
+    var ids = Object.keys(this.rows);
+    var top = 0;
+    ids.forEach(function (id) {
+      var counts = (stats[id] && stats[id].counts) || {};
       self.values.forEach(function (v) {
         top = Math.max(top, Number(counts[String(v)]) || 0);
       });
+    });
+    ids.forEach(function (id) {
+      var row = self.rows[id];
+      var data = stats[id] || {};
+      var counts = data.counts || {};
       self.values.forEach(function (v) {
         var c = Number(counts[String(v)]) || 0;
         var col = row.cols[v];
-        col.bar.style.height = (top > 0 ? (100 * c) / top : 0).toFixed(1) + "%";
+        col.bar.style.height = (top > 0 ? (100 * c) / top : 0).toFixed(2) + "%";
+        col.bar.setAttribute("data-count", String(c));
         col.num.textContent = c > 0 ? String(c) : "";
       });
       if (typeof data.mean === "number") {
-        var pos = ((data.mean - self.min + 0.5) / n) * 100;
-        row.mean.hidden = false;
-        row.mean.style.left = pos.toFixed(2) + "%";
+        row.line.hidden = false;
+        row.line.style.left = (((data.mean - self.min + 0.5) / n) * 100).toFixed(2) + "%";
+        row.badge.hidden = false;
         row.badge.textContent = Types.number(data.mean, self.lang);
+        row.badge.setAttribute("data-mean", String(data.mean));
       } else {
-        row.mean.hidden = true;
+        row.line.hidden = true;
+        row.badge.hidden = true;
+        row.badge.textContent = "";
+        row.badge.removeAttribute("data-mean");
       }
     });
   };
