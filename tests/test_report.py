@@ -505,3 +505,31 @@ def test_full_room_report_prints_with_cover_header_page_numbers_and_no_remainder
     everything = "\n".join(open_pages)
     assert everything.count("Klein beginnen") >= 1 and "9×" in everything
     assert total == 1 + 3 + len(open_pages)
+
+
+@pytest.mark.browser
+def test_english_report_prints_page_x_of_y_and_its_header(
+    server_factory: ServerStarter, browser: Browser
+) -> None:
+    server = server_factory(deck=str(DECK_FILE.parent / "example-en.yaml"))
+    api = f"/api/sessions/{server.code}"
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        token = http.post(f"{api}/join").json()["participant"]
+        for action in ({"action": "goto", "question": "try-next"}, {"action": "open"}):
+            control = http.post(f"{api}/control", json=action, headers=server.admin_headers())
+            control.raise_for_status()
+        body = {"participant": token, "question": "try-next", "answer": ["Pair more", "pair more!"]}
+        assert http.post(f"{api}/responses", json=body).status_code == 201
+    context = browser.new_context(extra_http_headers=server.admin_headers())
+    try:
+        page = context.new_page()
+        page.goto(f"{server.base_url}/present/{server.code}/report")
+        pdf = page.pdf(format="A4")
+    finally:
+        context.close()
+    texts = page_texts(pdf)
+    assert all(f"Page {n} of {len(texts)}" in t for n, t in enumerate(texts, start=1))
+    assert "Sprint 42 retrospective ·" in texts[-1] and "Rondvraag · Results" in texts[-1]
+    assert re.search(r"2×\s*Pair more", texts[-1])  # one answer in two spellings, shown once
+    assert "pair more!" not in texts[-1]
+    assert "Answered by" in texts[0]

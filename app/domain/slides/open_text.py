@@ -71,6 +71,37 @@ MIN_TYPO_WORD = 5  # "niet"/"wel"/"geen" and numbers differ in meaning, not in s
 LONG_WORD = 9  # from this length on a word may carry two typos
 
 
+# Accents: the combining diacritical marks blocks, which decorate Latin, Greek and Cyrillic
+# letters once NFKD has split é into e and its accent. The vowel signs and other marks of
+# Indic and other scripts are elsewhere in Unicode and stay: they are part of their letters.
+_ACCENTS = (
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+)
+
+
+class _KeyTable(dict[int, str]):
+    """A `str.translate` table for answer keys: punctuation becomes a space, accents go.
+
+    Filled as characters are met (a table of all of Unicode would cost a second to build)."""
+
+    def __missing__(self, code: int) -> str:
+        if any(low <= code <= high for low, high in _ACCENTS):
+            kept = ""
+        elif unicodedata.category(chr(code)).startswith("P"):
+            kept = " "
+        else:
+            kept = chr(code)
+        self[code] = kept
+        return kept
+
+
+_KEY_TABLE = _KeyTable()
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerGroup:
     text: str  # the most common spelling (the first one given, on a tie)
@@ -81,17 +112,11 @@ class AnswerGroup:
 def answer_key(text: str) -> str:
     """What is left of an answer once case, accents, punctuation and spacing are ignored.
 
-    Accents are dropped only from letters of cased scripts (é → e); the marks of Indic and
-    other scripts are part of their letters and stay. An answer made only of punctuation
-    keeps its punctuation, so "?" and "!" stay apart.
+    Accents are dropped from the letters they decorate (é → e, see `_ACCENTS`). An answer
+    made only of punctuation keeps its punctuation, so "?" and "!" stay apart.
     """
-    kept: list[str] = []
-    for ch in unicodedata.normalize("NFKD", text.casefold()):
-        category = unicodedata.category(ch)
-        if category == "Mn" and kept and unicodedata.category(kept[-1]) in ("Ll", "Lu", "Lt"):
-            continue
-        kept.append(" " if category.startswith("P") else ch)
-    key = unicodedata.normalize("NFC", " ".join("".join(kept).split()))
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    key = unicodedata.normalize("NFC", " ".join(decomposed.translate(_KEY_TABLE).split()))
     return key or " ".join(text.casefold().split())
 
 
@@ -125,8 +150,8 @@ def _group(members: list[str]) -> AnswerGroup:
 class _ClusterIndex:
     """Finds the cluster whose first (most frequent) key is near-identical to a new key.
 
-    Only keys with as many words can match; for several words, one of them must be equal at
-    the same place (at most one in four may differ), so only those clusters are compared."""
+    Only keys with as many words can match, and of several words all but one in four must be
+    equal at the same place: only clusters that share that many are compared."""
 
     def __init__(self) -> None:
         self._leaders: list[list[str]] = []
@@ -147,9 +172,11 @@ class _ClusterIndex:
                 c for n in range(size - 2, size + 3) for c in self._by_length.get((1, n), [])
             )
         else:
-            candidates = sorted(
-                {c for p, w in enumerate(words) for c in self._by_word.get((len(words), p, w), [])}
+            shared = Counter(
+                c for p, w in enumerate(words) for c in self._by_word.get((len(words), p, w), [])
             )
+            enough = len(words) - _differing_allowed(len(words))
+            candidates = sorted(c for c, n in shared.items() if n >= enough)
         for cluster in candidates:  # clusters were made biggest first: the biggest match wins
             if near_identical(words, self._leaders[cluster]):
                 return cluster
@@ -161,7 +188,11 @@ def near_identical(a: list[str], b: list[str]) -> bool:
     if len(a) != len(b):
         return False
     differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return len(differing) <= max(1, len(a) // 4) and all(_typo(x, y) for x, y in differing)
+    return len(differing) <= _differing_allowed(len(a)) and all(_typo(x, y) for x, y in differing)
+
+
+def _differing_allowed(words: int) -> int:
+    return max(1, words // 4)
 
 
 def _typo(x: str, y: str) -> bool:
