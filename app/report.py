@@ -1,8 +1,9 @@
 """The results report: each question's final results, as its slide type draws them.
 
 The charts are static SVG built by each type's module (see app/domain/chart.py for why); this
-module only gathers the session's facts and the parts, in deck order. Pure: no I/O, no web
-framework; the page template only places what this returns.
+module only gathers the session's facts and the parts, in deck order, with long answer lists
+cut into printed pages (app/report_pages.py). Pure: no I/O, no web framework; the page
+template only places what this returns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from markupsafe import Markup
 
 from .domain.slides import Question
 from .exports import SessionData
+from .report_pages import answer_pages
 
 MONTHS = {
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",
@@ -32,10 +34,12 @@ class QuestionReport:
     prompt: str
     subtitle: str
     round: int
-    responses: int
+    responses: int  # people who answered
+    entries: int  # answers they gave, where one person may give several (else 0)
     chart: Markup | None  # the type's SVG (built and escaped by the type's module)
     table: list[tuple[str, int]]  # entries with counts, most frequent first
-    texts: list[str]  # answers shown as cards (escaped by the template)
+    answers: list[tuple[str, int]]  # grouped answers with counts (escaped by the template)
+    answer_pages: list[list[tuple[str, int]]]  # `answers` cut into printed pages
     empty: bool  # nobody answered yet
 
 
@@ -50,6 +54,11 @@ class Report:
     respondents: int
     questions: list[QuestionReport]
 
+    @property
+    def running_head(self) -> Markup:
+        """The printed pages' header as a CSS string (margin boxes show only CSS content)."""
+        return css_string(f"{self.title} · {self.date}")
+
 
 def question_report(question: Question, result: dict[str, Any], language: str) -> QuestionReport:
     """One question's page, drawn by its type (the report knows no types)."""
@@ -61,9 +70,11 @@ def question_report(question: Question, result: dict[str, Any], language: str) -
         subtitle=question.subtitle,
         round=result["round"],
         responses=result["responses"],
+        entries=part.entries,
         chart=Markup(part.chart) if part.chart else None,
         table=part.table,
-        texts=part.texts,
+        answers=part.answers,
+        answer_pages=answer_pages(part.answers, question.prompt, question.subtitle),
         empty=part.empty,
     )
 
@@ -103,3 +114,12 @@ def _local_day(stamp: str) -> datetime:
 def long_date(day: datetime, language: str) -> str:
     months = MONTHS.get(language, MONTHS["nl"]).split()
     return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a double-quoted CSS string that nothing in it can end (nor a <style>).
+
+    Every character but letters, digits and spaces becomes a 6-digit escape; the space after
+    each is part of the escape (CSS swallows one there), so a space that follows stays."""
+    quoted = "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06x} " for ch in text)
+    return Markup(f'"{quoted}"')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import random
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -9,15 +11,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LiveServer
+from conftest import LiveServer, ServerStarter
 from playwright.sync_api import Browser
+from pypdf import PdfReader
+from report_room import NEAR_MISSES, OPEN_ANSWERS, PARTICIPANTS, REPEATS, room
 
 from app.domain.chart import wrap
 from app.domain.loader import parse_deck
+from app.domain.slides.open_text import answer_key, group_answers, near_identical
 from app.domain.slides.wordcloud import layout_cloud
 from app.exports import SessionData
 from app.ports.store import StoredResponse
-from app.report import build_report
+from app.report import build_report, css_string
+from app.report_pages import PAGE_MM, answer_height, answer_pages, head_height
 
 
 def choice_svg(question, result) -> str:
@@ -172,7 +178,7 @@ def test_report_model_has_every_question_participants_and_the_date() -> None:
     assert report.date == f"{local.day} maart 2024"
     keuze = report.questions[0]
     assert keuze.responses == 2 and keuze.chart is not None
-    assert report.questions[3].texts == [EVIL] and report.questions[3].chart is None
+    assert report.questions[3].answers == [(EVIL, 1)] and report.questions[3].chart is None
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -257,7 +263,7 @@ def test_report_prints_one_question_per_page(
         assert page.locator("svg.chart").count() == 3
         # The cloud, bars and scales are drawn, not empty boxes.
         assert page.locator("svg.chart").first.bounding_box()["height"] > 200
-        assert page.locator(".wall-card", has_text="Uniek-Rapport-Antwoord").count() == 1
+        assert page.locator(".answer", has_text="Uniek-Rapport-Antwoord").count() == 1
         page.screenshot(path=str(artifacts_dir / "report.png"), full_page=True)
 
         page.emulate_media(media="print")
@@ -272,3 +278,258 @@ def test_report_prints_one_question_per_page(
     (artifacts_dir / "report.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 5  # the cover with the facts, then one page per question
+
+
+# --- open answers grouped -------------------------------------------------------------------
+
+
+def test_identical_answers_group_whatever_their_case_spacing_punctuation_and_accents() -> None:
+    assert answer_key("Vertrouwen") == answer_key("vertrouwen!") == answer_key("  vertrouwen ")
+    assert answer_key("Meer vertrouwen") == answer_key("Meer  vertrouwen.") == "meer vertrouwen"
+    assert answer_key("Teamspirit creëren") == answer_key("TEAMSPIRIT CREEREN")
+    assert answer_key("“Het is nooit af”") == answer_key("Het is nooit af.")
+    assert answer_key("?") != answer_key("!")  # only punctuation: kept, not all one answer
+    assert answer_key("नमस्ते") == "नमस्ते"  # marks of an uncased script are part of it
+
+    groups = group_answers(
+        [
+            *("vertrouwen!", "Meer vertrouwen", "Vertrouwen", "  vertrouwen ", "Meer  vertrouwen."),
+            *("Vertrouwen", "Klein beginnen"),
+        ]
+    )
+    assert [(g.text, g.count, g.spellings) for g in groups] == [
+        ("Vertrouwen", 4, 3),  # the most common spelling stands for the group
+        ("Meer vertrouwen", 2, 2),  # a tie: the spelling given first
+        ("Klein beginnen", 1, 1),
+    ]
+
+
+def test_typos_join_the_common_spelling_but_other_words_stay_apart() -> None:
+    def near(a: str, b: str) -> bool:
+        return near_identical(a.split(), b.split())
+
+    assert near("samenwerkng", "samenwerking")
+    assert near("vertruowen", "vertrouwen")  # two letters swapped
+    assert near("klein beginen", "klein beginnen")
+    assert not near("het is niet af", "het is nooit af")
+    assert not near("geen vertrouwen", "meer vertrouwen")
+    assert not near("niet klein beginnen", "klein beginnen")
+    assert not near("2023", "2024")  # numbers are not typos
+    assert not near("beter", "beste")  # short words: two edits is another word
+
+    answers = ["Samenwerking is een middel, geen doel"] * 3 + [
+        "Samenwerkng is een middel, geen doel",
+        "Samenwerken is een doel",
+        "Het is nooit af",
+        "Het is niet af",
+    ]
+    groups = {g.text: g.count for g in group_answers(answers)}
+    assert groups == {
+        "Samenwerking is een middel, geen doel": 4,
+        "Samenwerken is een doel": 1,
+        "Het is nooit af": 1,
+        "Het is niet af": 1,
+    }
+
+
+def test_groups_are_sorted_by_count_then_text() -> None:
+    answers = ["b", "a", "C", "c", "zeta", "Zeta", "zeta!", "alfa"]
+    assert [(g.text, g.count) for g in group_answers(answers)] == [
+        ("zeta", 3),
+        ("C", 2),
+        ("a", 1),
+        ("alfa", 1),
+        ("b", 1),
+    ]
+
+
+# --- the full room: 213 participants ---------------------------------------------------------
+
+DECK_FILE = Path(__file__).resolve().parent.parent / "questions" / "samenwerking.yaml"
+REFERENCE = parse_deck(DECK_FILE.read_text(encoding="utf-8"), name="samenwerking")
+WHEN = "2023-06-13T09:30:00.000Z"
+
+
+def full_room_data() -> SessionData:
+    stored = []
+    for question_id, answers in room().items():
+        question = REFERENCE.question(question_id)
+        for who, answer in answers:
+            stored.append(
+                StoredResponse(
+                    question_id, 1, f"p{who}", f"P{who:04d}", question.check_answer(answer), WHEN
+                )
+            )
+    return SessionData(
+        code="654321",
+        deck=REFERENCE,
+        created_at="2023-06-13T08:00:00.000Z",
+        rounds={},
+        participants=PARTICIPANTS,
+        responses=stored,
+    )
+
+
+def test_full_room_report_groups_the_182_open_answers() -> None:
+    report = build_report(full_room_data())
+    assert report.participants == 213 and report.date == "13 juni 2023"
+    rol, drijfveren, stellingen, onthouden = report.questions
+    assert (rol.responses, rol.entries) == (201, 0)
+    assert drijfveren.responses == 190 and drijfveren.entries == sum(n for _, n in drijfveren.table)
+    assert stellingen.responses == 180
+    assert (onthouden.responses, onthouden.entries) == (140, OPEN_ANSWERS)
+
+    groups = dict(onthouden.answers)
+    assert sum(groups.values()) == OPEN_ANSWERS  # every answer is in exactly one group
+    for spellings in REPEATS:
+        shown = max(spellings, key=lambda s: spellings[s])
+        assert groups[shown] == sum(spellings.values()), shown
+        assert not (set(spellings) - {shown}) & set(groups)  # the other spellings are not listed
+    for miss in NEAR_MISSES:
+        assert groups[miss] == 1, miss
+    counts = [n for _, n in onthouden.answers]
+    assert counts == sorted(counts, reverse=True)
+    ones = [text for text, n in onthouden.answers if n == 1]
+    assert ones == sorted(ones, key=lambda t: (answer_key(t), t))
+
+    pages = onthouden.answer_pages
+    assert [a for page in pages for a in page] == onthouden.answers  # cut, nothing lost
+    assert 2 <= len(pages) <= 6
+
+
+def test_answer_pages_are_evenly_full_and_fit() -> None:
+    answers = [(text, n) for text, n in build_report(full_room_data()).questions[3].answers]
+    prompt = REFERENCE.question("onthouden").prompt
+    pages = answer_pages(answers, prompt)
+    heights = [sum(answer_height(t) for t, _ in page) for page in pages]
+    heights[0] += 2 * head_height(prompt, "")  # the head spans both columns
+    assert max(heights) / 2 < PAGE_MM[1]  # by the estimate, each page fits its page
+    assert min(heights) > 0.75 * max(heights), heights  # and no page is a remainder
+
+    assert len(answer_pages([("kort", 1)] * 10, prompt)) == 1  # what fits stays on one page
+    assert answer_pages([], prompt) == []
+    rng = random.Random(7)
+    long = [(" ".join("woord" for _ in range(rng.randint(5, 45))), 1) for _ in range(300)]
+    pages = answer_pages(long, prompt)
+    sizes = [sum(answer_height(t) for t, _ in page) for page in pages[1:]]
+    assert min(sizes) > 0.75 * max(sizes), sizes
+
+
+def test_running_head_is_a_css_string_nothing_can_break_out_of() -> None:
+    sneaky = 'A "quoted" \\ title </style><script>x</script>;}'
+    css = str(css_string(sneaky))
+    assert css.startswith('"') and css.endswith('"') and css.count('"') == 2
+    assert "<" not in css and ">" not in css and ";" not in css and "}" not in css
+    decoded = re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m.group(1), 16)), css[1:-1])
+    assert decoded == sneaky
+
+
+NO_LIMITS = {"RONDVRAAG_JOIN_RATE": "0", "RONDVRAAG_VOTE_RATE": "0"}
+
+
+def fill_the_room(server: LiveServer) -> None:
+    """213 phones join; the answers of `room()` arrive over HTTP, question by question."""
+    api = f"/api/sessions/{server.code}"
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        tokens = []
+        for _ in range(PARTICIPANTS):
+            http.cookies.clear()
+            tokens.append(http.post(f"{api}/join").json()["participant"])
+        for question, answers in room().items():
+            http.post(
+                f"{api}/control",
+                json={"action": "goto", "question": question},
+                headers=server.admin_headers(),
+            ).raise_for_status()
+            for who, answer in answers:
+                body = {"participant": tokens[who], "question": question, "answer": answer}
+                response = http.post(f"{api}/responses", json=body)
+                assert response.status_code == 201, response.text
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.mark.browser
+def test_full_room_report_prints_with_cover_header_page_numbers_and_no_remainder_pages(
+    server_factory: ServerStarter, browser: Browser, artifacts_dir: Path
+) -> None:
+    server = server_factory(env=NO_LIMITS)
+    fill_the_room(server)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, extra_http_headers=server.admin_headers()
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{server.base_url}/present/{server.code}/report")
+        page.screenshot(path=str(artifacts_dir / "report-full-room.png"), full_page=True)
+        pdf = page.pdf(format="A4", print_background=True)
+    finally:
+        context.close()
+    (artifacts_dir / "report-full-room.pdf").write_bytes(pdf)
+    texts = page_texts(pdf)
+    total = len(texts)
+    today = datetime.now().astimezone()
+    date = re.search(rf"\b{today.day} \w+ {today.year}\b", texts[0]).group()
+    head = f"Samenwerking · {date}"
+
+    cover = texts[0]
+    assert "Samenwerking" in cover and date in cover
+    assert re.search(r"Deelnemers\s*213", cover)
+    for prompt, answered, given in (
+        ("Wie zit er in onze sessie?", "201 (94%)", "201"),
+        ("belangrijkste drijfveren", "190 (89%)", None),
+        ("Je mening over volgende stellingen", "180 (85%)", "180"),
+        ("Welke al dan niet verrassende", "140 (66%)", "182"),
+    ):
+        assert prompt in cover and answered in cover, prompt
+        if given:
+            assert f"{answered} {given}" in cover, prompt
+    assert head not in cover  # the cover carries the title itself
+
+    for number, text in enumerate(texts, start=1):
+        assert f"Pagina {number} van {total}" in text, number
+        if number > 1:
+            assert head in text, number
+            assert "Rondvraag · Resultaten" in text, number
+        body = [
+            line
+            for line in text.splitlines()
+            if line.strip() and head not in line and "Pagina" not in line
+        ]
+        assert len(body) >= 8, f"page {number} holds only: {body}"
+
+    open_pages = [t for t in texts if "VRAAG 4 VAN 4" in t]  # the kicker, also on "vervolg"
+    assert 2 <= len(open_pages) <= 6, len(open_pages)
+    everything = "\n".join(open_pages)
+    assert everything.count("Klein beginnen") >= 1 and "9×" in everything
+    assert total == 1 + 3 + len(open_pages)
+
+
+@pytest.mark.browser
+def test_english_report_prints_page_x_of_y_and_its_header(
+    server_factory: ServerStarter, browser: Browser
+) -> None:
+    server = server_factory(deck=str(DECK_FILE.parent / "example-en.yaml"))
+    api = f"/api/sessions/{server.code}"
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        token = http.post(f"{api}/join").json()["participant"]
+        for action in ({"action": "goto", "question": "try-next"}, {"action": "open"}):
+            control = http.post(f"{api}/control", json=action, headers=server.admin_headers())
+            control.raise_for_status()
+        body = {"participant": token, "question": "try-next", "answer": ["Pair more", "pair more!"]}
+        assert http.post(f"{api}/responses", json=body).status_code == 201
+    context = browser.new_context(extra_http_headers=server.admin_headers())
+    try:
+        page = context.new_page()
+        page.goto(f"{server.base_url}/present/{server.code}/report")
+        pdf = page.pdf(format="A4")
+    finally:
+        context.close()
+    texts = page_texts(pdf)
+    assert all(f"Page {n} of {len(texts)}" in t for n, t in enumerate(texts, start=1))
+    assert "Sprint 42 retrospective ·" in texts[-1] and "Rondvraag · Results" in texts[-1]
+    assert re.search(r"2×\s*Pair more", texts[-1])  # one answer in two spellings, shown once
+    assert "pair more!" not in texts[-1]
+    assert "Answered by" in texts[0]

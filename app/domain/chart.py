@@ -37,13 +37,16 @@ WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class ReportPart:
-    """What one question shows in the report: a chart, a table of counts, a wall of texts.
+    """What one question shows in the report: a chart, a table of counts, a list of answers.
 
     The page places whatever is there without knowing the question's type."""
 
     chart: str | None = None  # SVG, every text in it escaped
     table: list[tuple[str, int]] = field(default_factory=list)  # (entry, count), biggest first
-    texts: list[str] = field(default_factory=list)  # answers shown as cards (escaped by the page)
+    # Written answers, each once with how many gave it, most frequent first: a compact list
+    # that may run over several printed pages (escaped by the page).
+    answers: list[tuple[str, int]] = field(default_factory=list)
+    entries: int = 0  # answers given, where one person may give several (words, texts)
     empty: bool = False  # nothing answered yet: the page says so
 
 

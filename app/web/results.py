@@ -10,14 +10,17 @@ from fastapi.responses import HTMLResponse
 from .. import exports
 from ..exports import SessionData
 from ..live import LiveSession
-from ..report import build_report
+from ..report import build_report, css_string
 from .deps import Admin, Services, StoredSession, is_admin
 from .errors import ApiError
 from .models import ExportDocument
 from .openapi import documented
-from .pages import not_found, render
+from .pages import not_found, render, templates
 
 router = APIRouter()
+# The report's running header and page numbers live in CSS (@page margin boxes), so its words
+# are written as CSS strings, escaped for that place.
+templates.env.filters["css_string"] = css_string
 
 VIEWS = {"answers": "csv", "summary": "summary"}
 

@@ -66,7 +66,8 @@ class WordCloud(FreeText):
             f'fill="{w.color}" data-count="{w.count}">{esc(w.word)}</text>'
             for w in words
         ]
-        return ReportPart(chart=svg(CLOUD_HEIGHT, self.prompt, body), table=table)
+        entries = sum(result["counts"].values())
+        return ReportPart(chart=svg(CLOUD_HEIGHT, self.prompt, body), table=table, entries=entries)
 
     def live_top(self, size: int) -> int | None:
         return size
