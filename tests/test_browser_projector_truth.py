@@ -340,8 +340,13 @@ def test_a_phone_remote_keeps_previous_and_next_on_screen_while_scrolling(
                 box,
             )
     snap(remote, artifacts_dir / "remote-open-360.png")
+    where = [remote.locator(s).bounding_box() for s in ('.ctl[data-action="prev"]', ".ctl-main")]
     remote.locator(".ctl-main").tap()
-    expect(remote.locator("body")).not_to_have_attribute("data-slide-type", "open")
+    expect(remote.locator("body")).to_have_attribute("data-slide-type", "content")
+    # The same place on the next slide: a thumb finds them without looking.
+    assert [
+        remote.locator(s).bounding_box() for s in ('.ctl[data-action="prev"]', ".ctl-main")
+    ] == where
 
 
 # A phone camera in the back row: frames of 1920 px across a 65° field of view, looking at a
