@@ -228,8 +228,21 @@
     return t;
   }
 
+  /** A slide type's own strings ({nl: {...}, en: {...}}), added by its script in
+   * static/types/, so a new type touches no shared file. Keys already here win. */
+  function add(strings) {
+    Object.keys(strings).forEach(function (lang) {
+      var table = STRINGS[lang];
+      if (!table) return;
+      Object.keys(strings[lang]).forEach(function (key) {
+        if (!Object.prototype.hasOwnProperty.call(table, key)) table[key] = strings[lang][key];
+      });
+    });
+  }
+
   global.RondvraagI18n = {
     strings: STRINGS,
+    add: add,
     pickLanguage: pickLanguage,
     translator: Translator
   };
