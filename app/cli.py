@@ -288,6 +288,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import check
+
+    report = check(args.host, args.port, args.public_url or "")
+    print("\n".join(report.lines), flush=True)
+    if report.problem:
+        print(f"rondvraag doctor: {report.problem}", file=sys.stderr)
+    return 1 if report.problem else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rondvraag", description="Self-hosted live audience polling."
@@ -326,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
         " (default: none; or RONDVRAAG_FORWARDED_ALLOW_IPS)",
     )
     serve.set_defaults(run=cmd_serve)
+
+    doctor = commands.add_parser(
+        "doctor", help="the venue check: the join URL, the port, whether phones can reach it"
+    )
+    doctor.add_argument("--host", default="0.0.0.0", help="address serve will listen on")
+    doctor.add_argument("--port", type=int, default=8000, help="port serve will listen on (8000)")
+    doctor.add_argument("--public-url", help="the URL phones will use, if not this computer")
+    doctor.set_defaults(run=cmd_doctor)
 
     validate = commands.add_parser("validate", help="check decks and list their slides")
     validate.add_argument("decks", nargs="+", help="deck YAML files")

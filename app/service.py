@@ -14,6 +14,7 @@ import secrets
 import socket
 from datetime import UTC, datetime, timedelta
 
+from . import netaddr
 from .auth import AdminSessions, TokenSigner
 from .backends import Shared
 from .domain.errors import AnswerError, ControlError, DeckError
@@ -23,7 +24,6 @@ from .errors import Conflict, NotFound, TooMany, session_gone
 from .hub import Hub
 from .joingate import JoinGate, JoinKeys
 from .live import CLOSE_GONE, Accepted, LiveSession
-from .netaddr import lan_address
 from .ports.store import Store
 from .settings import Settings
 
@@ -71,15 +71,7 @@ class Rondvraag:
         return f"{self.base_url()}/j/{code}"
 
     def base_url(self) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url
-        host = self.settings.host
-        if host in ("0.0.0.0", "::", ""):
-            host = lan_address()
-        if ":" in host:
-            host = f"[{host}]"
-        port = self.settings.port
-        return f"http://{host}" + ("" if port == 80 else f":{port}")
+        return netaddr.base_url(self.settings.host, self.settings.port, self.settings.public_url)
 
     # --- limits every worker shares ------------------------------------------------------------
 
