@@ -39,7 +39,7 @@ from browser_helpers import (
     tap_scales,
     type_answers,
 )
-from conftest import PHONE, LiveServer, _pages, servers_in
+from conftest import PHONE, LiveServer, _pages, _safe_name, servers_in
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -261,7 +261,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
         more = f" (+{len(v['nodes']) - 8} more)" if len(v["nodes"]) > 8 else ""
         lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
         lines.append(f"    targets: {targets}{more}")
-        first = v["nodes"][0]["summary"].replace("\n", " ").strip()
+        first = " ".join(v["nodes"][0]["summary"].split())
         if first:
             lines.append(f"    first: {first[:300]}")
         lines.append(f"    help: {v['helpUrl']}")
@@ -382,8 +382,8 @@ def screen(
     if report is not None and report.failed:
         folder = artifacts_dir / "failures"
         folder.mkdir(parents=True, exist_ok=True)
+        name = _safe_name(request.node.nodeid)
         for index, shown in enumerate(used):
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[:150]
             with contextlib.suppress(Exception):
                 shown.page.screenshot(path=str(folder / f"{name}-{index}.png"), full_page=True)
     errors = [error for shown in used for error in shown.errors]
