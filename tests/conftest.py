@@ -160,9 +160,11 @@ def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, deck_stem
 ServerStarter = Callable[..., LiveServer]
 
 
-@pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[ServerStarter]:
-    """Start real servers; every one started is stopped when the test ends.
+@contextlib.contextmanager
+def servers_in(base_dir: Path) -> Iterator[ServerStarter]:
+    """Start real servers with data dirs under `base_dir`; every one started is stopped on
+    exit. `server_factory` wraps it per test; a module-scoped fixture may use it directly to
+    share one server among the tests of a file.
 
     `start(deck, data_dir, env, args, port)`: `env` entries override the environment (a
     value of None removes the variable); `port` pins the port, e.g. to restart a server
@@ -181,7 +183,7 @@ def server_factory(tmp_path: Path) -> Iterator[ServerStarter]:
         nonlocal counter
         if data_dir is None:
             counter += 1
-            data_dir = tmp_path / f"server-data-{counter}"
+            data_dir = base_dir / f"server-data-{counter}"
         data_path = Path(data_dir)
         data_path.mkdir(parents=True, exist_ok=True)
 
@@ -254,10 +256,18 @@ def server_factory(tmp_path: Path) -> Iterator[ServerStarter]:
             )
         raise AssertionError("unreachable")  # pragma: no cover
 
-    yield start
+    try:
+        yield start
+    finally:
+        for live in started:
+            live.stop()
 
-    for live in started:
-        live.stop()
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[ServerStarter]:
+    """Start real servers; every one started is stopped when the test ends (see servers_in)."""
+    with servers_in(tmp_path) as start:
+        yield start
 
 
 @pytest.fixture
