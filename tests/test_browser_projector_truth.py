@@ -275,6 +275,14 @@ def test_closed_voting_is_as_visible_as_the_question_and_the_qr_corner_says_so(
     corner = projector.locator("#qr-corner")
     expect(corner).to_be_visible()
     expect(banner).to_be_hidden()
+    # The join code sits inside the corner, all six digits.
+    inside = projector.evaluate(
+        """() => { const c = document.querySelector('#qr-corner').getBoundingClientRect();
+            const k = document.querySelector('#qr-corner-code');
+            const r = k.getBoundingClientRect();
+            return r.left >= c.left && r.right <= c.right && k.scrollWidth <= k.clientWidth; }"""
+    )
+    assert inside, "the join code runs out of the QR corner"
     expect(corner.locator(".qr-corner-closed")).to_be_hidden()
 
     room.control("close")
