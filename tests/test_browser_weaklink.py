@@ -1,0 +1,217 @@
+"""The phone page on a weak link (400 kbps each way, 400 ms round trip), in Chromium.
+
+Chromium throttles the network through the DevTools protocol (`Network.emulateNetworkConditions`)
+and a first-time phone opens the join URL with a cold cache, then again with a warm one. The
+figures (bytes, requests, time until the question is drawn) are printed for BENCHMARKS.md, never
+asserted: timings depend on the machine. What a person notices is asserted: the question is
+drawn from the page itself while the socket is still silent, text is compressed, and versioned
+static files are cached for good, so a second visit fetches only the page.
+
+Rerun: `python -m pytest -s tests/test_browser_weaklink.py -k figures`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from browser_helpers import UI_TIMEOUT_MS, expect_prompt, presenter_for, stored, token_key
+from conftest import PHONE, LiveServer
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Route, WebSocketRoute
+
+pytestmark = pytest.mark.browser
+
+KBPS = 400
+ROUND_TRIP_MS = 400
+ROL_PROMPT = "Wie zit er in onze sessie?"
+
+# When the first question prompt with text is in the document and a frame has been drawn
+# after it: `performance.now()` counts from the start of the navigation.
+PROMPT_CLOCK = """
+(() => {
+  window.__firstPromptAt = null;
+  const seen = () => {
+    const prompt = document.querySelector(".slide-prompt");
+    if (window.__firstPromptAt !== null || !prompt || !prompt.textContent) return false;
+    window.__firstPromptAt = -1;
+    requestAnimationFrame(() => { window.__firstPromptAt = performance.now(); });
+    return true;
+  };
+  const watcher = new MutationObserver(() => { if (seen()) watcher.disconnect(); });
+  watcher.observe(document, { childList: true, subtree: true, characterData: true });
+})();
+"""
+
+
+@dataclass
+class Visit:
+    """What one page load cost on the throttled link, from the DevTools protocol's events."""
+
+    requests: dict[str, str] = field(default_factory=dict)  # request id -> URL
+    sizes: dict[str, int] = field(default_factory=dict)  # request id -> bytes on the wire
+    cached: set[str] = field(default_factory=set)  # request ids the browser's cache answered
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # URL -> response headers
+    start: float | None = None  # the document request (CDP monotonic seconds)
+    socket_open: float | None = None
+    prompt_ms: float | None = None
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(self.sizes.values())
+
+    @property
+    def fetched(self) -> list[str]:
+        """The URLs that went over the network (not answered by the cache)."""
+        return [url for rid, url in self.requests.items() if rid not in self.cached]
+
+    @property
+    def socket_open_ms(self) -> float | None:
+        if self.socket_open is None or self.start is None:
+            return None
+        return (self.socket_open - self.start) * 1000
+
+    def line(self, label: str) -> str:
+        socket_ms = self.socket_open_ms
+        return (
+            f"{label}: {self.total_bytes / 1000:.1f} KB over {len(self.fetched)} requests"
+            f" (+ {len(self.cached)} from the cache, + the websocket), question drawn at"
+            f" {self.prompt_ms:.0f} ms, websocket open at "
+            + (f"{socket_ms:.0f} ms" if socket_ms is not None else "-")
+        )
+
+
+def throttled(context: BrowserContext, page: Page) -> tuple[CDPSession, Visit]:
+    """Throttle the page's network and record each request's transfer size and headers."""
+    cdp = context.new_cdp_session(page)
+    visit = Visit()
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": ROUND_TRIP_MS,
+            "downloadThroughput": KBPS * 1000 / 8,
+            "uploadThroughput": KBPS * 1000 / 8,
+        },
+    )
+
+    def sent(event: dict[str, Any]) -> None:
+        url = event["request"]["url"]
+        if url.startswith("data:"):
+            return
+        visit.requests[event["requestId"]] = url
+        if visit.start is None and event.get("type") == "Document":
+            visit.start = event["timestamp"]
+
+    def received(event: dict[str, Any]) -> None:
+        response = event["response"]
+        visit.headers[response["url"]] = {k.lower(): v for k, v in response["headers"].items()}
+        if response.get("fromDiskCache") or response.get("fromPrefetchCache"):
+            visit.cached.add(event["requestId"])
+
+    def finished(event: dict[str, Any]) -> None:
+        if event["requestId"] in visit.requests:
+            visit.sizes[event["requestId"]] = int(event["encodedDataLength"])
+
+    def socket_opened(event: dict[str, Any]) -> None:
+        if visit.socket_open is None:
+            visit.socket_open = event["timestamp"]
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.requestServedFromCache", lambda event: visit.cached.add(event["requestId"]))
+    cdp.on("Network.responseReceived", received)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.webSocketHandshakeResponseReceived", socket_opened)
+    return cdp, visit
+
+
+def open_throttled(page: Page, context: BrowserContext, url: str) -> Visit:
+    """Open `url` on the throttled link and wait until the question is drawn."""
+    _, visit = throttled(context, page)
+    page.goto(url)
+    expect_prompt(page, ROL_PROMPT)
+    page.wait_for_function("() => window.__firstPromptAt > 0", timeout=UI_TIMEOUT_MS)
+    visit.prompt_ms = float(page.evaluate("() => window.__firstPromptAt"))
+    # Let the socket open and late requests land before the figures are read.
+    page.wait_for_function(
+        "key => !!window.localStorage.getItem(key)", arg=token_key_of(url), timeout=UI_TIMEOUT_MS
+    )
+    page.wait_for_timeout(3000)
+    return visit
+
+
+def token_key_of(url: str) -> str:
+    match = re.search(r"/j/(\d{6})", url)
+    assert match, url
+    return token_key(match.group(1))
+
+
+def test_figures_cold_and_warm_phone_on_a_weak_link(server: LiveServer, browser: Browser) -> None:
+    """Prints bytes, requests and time to the drawn question, first visit and second visit;
+    asserts the text came gzipped, versioned files are cached for good, and the second visit
+    fetched only the page itself."""
+    with presenter_for(server) as presenter:
+        presenter.goto("rol")
+    url = f"{server.base_url}/j/{server.code}"
+    context = browser.new_context(**PHONE)
+    try:
+        context.add_init_script(PROMPT_CLOCK)
+        cold = open_throttled(context.new_page(), context, url)
+        warm = open_throttled(context.new_page(), context, url)
+    finally:
+        context.close()
+    print()
+    print(f"weak link ({KBPS} kbps each way, {ROUND_TRIP_MS} ms round trip)")
+    print(cold.line("first visit, cold cache"))
+    print(warm.line("second visit, warm cache"))
+    for request_id, request_url in cold.requests.items():
+        encoding = cold.headers.get(request_url, {}).get("content-encoding", "-")
+        size = cold.sizes.get(request_id, 0)
+        print(f"  {size:>7} B  {encoding:<5} {request_url.replace(server.base_url, '')}")
+
+    fetched = [u.replace(server.base_url, "") for u in cold.fetched]
+    texts = [u for u in fetched if not u.startswith("/static/favicon")]
+    assert any(u.startswith("/j/") for u in texts) and any(".js" in u for u in texts)
+    for path in texts:
+        assert cold.headers[server.base_url + path].get("content-encoding") == "gzip", path
+    for path in fetched:
+        if path.startswith("/static/"):
+            assert "?v=" in path, path
+            cache = cold.headers[server.base_url + path].get("cache-control")
+            assert cache == "public, max-age=31536000, immutable", path
+    again = [u.replace(server.base_url, "") for u in warm.fetched]
+    assert again == [f"/j/{server.code}"], "the second visit fetched more than the page"
+
+
+def blocked_socket(route: WebSocketRoute) -> None:
+    """The websocket never reaches the server: open to the page, and silent."""
+
+
+def test_question_is_drawn_from_the_page_while_the_socket_is_silent(
+    server: LiveServer, browser: Browser
+) -> None:
+    with presenter_for(server) as presenter:
+        presenter.goto("rol")
+    context = browser.new_context(**PHONE)
+    api_requests: list[str] = []
+
+    def record_api(route: Route) -> None:
+        api_requests.append(f"{route.request.method} {route.request.url}")
+        route.continue_()
+
+    try:
+        page = context.new_page()
+        page.route_web_socket(re.compile(r"/ws/sessions/"), blocked_socket)
+        page.route(re.compile(r"/api/"), record_api)
+        page.goto(f"{server.base_url}/j/{server.code}")
+        expect_prompt(page, ROL_PROMPT)
+        assert page.locator(".choice").count() == 9
+        token = stored(page, token_key(server.code))
+        assert token, "the phone has no participant token after the page loaded"
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        assert cookies.get(f"rondvraag_p_{server.code}") == token
+        assert api_requests == [], "the phone needed the API before drawing the question"
+    finally:
+        context.close()
