@@ -14,12 +14,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import UI_TIMEOUT_MS, expect_prompt, presenter_for, stored, token_key
+from browser_helpers import (
+    UI_TIMEOUT_MS,
+    expect_prompt,
+    expect_received,
+    join,
+    presenter_for,
+    snap,
+    stored,
+    tap_choice,
+    token_key,
+)
 from conftest import PHONE, LiveServer
-from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Route, WebSocketRoute
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    CDPSession,
+    Page,
+    Route,
+    WebSocketRoute,
+    expect,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -185,33 +204,77 @@ def test_figures_cold_and_warm_phone_on_a_weak_link(server: LiveServer, browser:
     assert again == [f"/j/{server.code}"], "the second visit fetched more than the page"
 
 
-def blocked_socket(route: WebSocketRoute) -> None:
-    """The websocket never reaches the server: open to the page, and silent."""
+class Socket:
+    """Routes the page's websocket: through to the server, or held silent (open to the page,
+    never a message) while `blocked`."""
+
+    def __init__(self) -> None:
+        self.blocked = True
+
+    def __call__(self, route: WebSocketRoute) -> None:
+        if not self.blocked:
+            route.connect_to_server()
+
+
+def record_api(page: Page) -> list[str]:
+    """The API requests the page makes from now on (they still reach the server)."""
+    made: list[str] = []
+
+    def record(route: Route) -> None:
+        made.append(f"{route.request.method} {route.request.url}")
+        route.continue_()
+
+    page.route(re.compile(r"/api/"), record)
+    return made
 
 
 def test_question_is_drawn_from_the_page_while_the_socket_is_silent(
-    server: LiveServer, browser: Browser
+    server: LiveServer, phone_page: Page, artifacts_dir: Path
 ) -> None:
     with presenter_for(server) as presenter:
         presenter.goto("rol")
-    context = browser.new_context(**PHONE)
-    api_requests: list[str] = []
+    phone = phone_page
+    phone.route_web_socket(re.compile(r"/ws/sessions/"), Socket())
+    api_requests = record_api(phone)
+    phone.goto(f"{server.base_url}/j/{server.code}")
+    expect_prompt(phone, ROL_PROMPT)
+    expect(phone.locator(".choice")).to_have_count(9)
+    snap(phone, artifacts_dir / "phone-first-state.png")
+    token = stored(phone, token_key(server.code))
+    assert token, "the phone has no participant token after the page loaded"
+    cookies = {c["name"]: c["value"] for c in phone.context.cookies()}
+    assert cookies.get(f"rondvraag_p_{server.code}") == token
+    assert api_requests == [], "the phone needed the API before drawing the question"
 
-    def record_api(route: Route) -> None:
-        api_requests.append(f"{route.request.method} {route.request.url}")
-        route.continue_()
 
-    try:
-        page = context.new_page()
-        page.route_web_socket(re.compile(r"/ws/sessions/"), blocked_socket)
-        page.route(re.compile(r"/api/"), record_api)
-        page.goto(f"{server.base_url}/j/{server.code}")
-        expect_prompt(page, ROL_PROMPT)
-        assert page.locator(".choice").count() == 9
-        token = stored(page, token_key(server.code))
-        assert token, "the phone has no participant token after the page loaded"
-        cookies = {c["name"]: c["value"] for c in context.cookies()}
+def test_a_returning_phone_draws_its_answer_at_once_and_keeps_its_participant(
+    server: LiveServer, phone_page: Page
+) -> None:
+    phone = phone_page
+    socket = Socket()
+    socket.blocked = False
+    phone.route_web_socket(re.compile(r"/ws/sessions/"), socket)
+    with presenter_for(server) as presenter:
+        presenter.goto("rol")
+        token = join(phone, server)
+        tap_choice(phone, "VDAB")
+        expect_received(phone)
+
+        # Reloaded with the socket silent: the page brings the answer along, no join needed.
+        socket.blocked = True
+        api_requests = record_api(phone)
+        phone.reload()
+        expect(phone.locator(".summary-item")).to_have_text(["VDAB"], timeout=UI_TIMEOUT_MS)
+        assert stored(phone, token_key(server.code)) == token
+        assert api_requests == []
+
+        # The cookie is gone but the phone kept its token: it stays the same participant (the
+        # page's join is put aside), and its answer is still its own.
+        socket.blocked = False
+        phone.context.clear_cookies()
+        phone.reload()
+        expect(phone.locator(".summary-item")).to_have_text(["VDAB"], timeout=UI_TIMEOUT_MS)
+        assert stored(phone, token_key(server.code)) == token
+        cookies = {c["name"]: c["value"] for c in phone.context.cookies()}
         assert cookies.get(f"rondvraag_p_{server.code}") == token
-        assert api_requests == [], "the phone needed the API before drawing the question"
-    finally:
-        context.close()
+        assert presenter.results()["rol"]["responses"] == 1
