@@ -278,3 +278,28 @@ def test_a_returning_phone_draws_its_answer_at_once_and_keeps_its_participant(
         cookies = {c["name"]: c["value"] for c in phone.context.cookies()}
         assert cookies.get(f"rondvraag_p_{server.code}") == token
         assert presenter.results()["rol"]["responses"] == 1
+
+
+def test_a_phone_whose_kept_token_is_refused_takes_the_pages_join(
+    server: LiveServer, phone_page: Page
+) -> None:
+    """Not a third participant: the page's join, put aside for the kept token, is used."""
+    phone = phone_page
+    first = join(phone, server)
+    phone.evaluate(
+        "key => window.localStorage.setItem(key, 'forged.AAAAAAAAAAAAAAAAAAAAAAAA')",
+        token_key(server.code),
+    )
+    phone.context.clear_cookies()
+    phone.reload()
+    phone.wait_for_function(
+        "([key, old]) => { const t = window.localStorage.getItem(key); return t && t !== old; }",
+        arg=[token_key(server.code), "forged.AAAAAAAAAAAAAAAAAAAAAAAA"],
+        timeout=UI_TIMEOUT_MS,
+    )
+    token = stored(phone, token_key(server.code))
+    cookies = {c["name"]: c["value"] for c in phone.context.cookies()}
+    assert token != first and cookies.get(f"rondvraag_p_{server.code}") == token
+    with presenter_for(server) as presenter:
+        view = presenter.client.get(f"{presenter.api}/presenter").json()["presenter"]
+    assert view["participants"] == 2  # the first visit and the page's join, nothing more

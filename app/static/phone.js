@@ -712,6 +712,7 @@
   }
 
   var socketStarted = false;
+  var setAside = null; // the page's join, when the phone came with a token of its own
 
   function join() {
     if (S.gone) return;
@@ -763,7 +764,10 @@
     if (saved && res.status >= 400 && res.status < 500 && res.status !== 429) {
       storeDel(TOKEN_KEY); // refused or unreadable token: join fresh
       S.token = null;
-      join();
+      var offered = setAside;
+      setAside = null;
+      if (offered) joinAnswered(pageJoinResponse(offered), null); // the page joined us already
+      else join();
       return;
     }
     if (res.status === 429) {
@@ -814,16 +818,25 @@
     return {};
   }
 
+  /** The page's join as POST /join would have answered it. */
+  function pageJoinResponse(joined) {
+    return { status: joined.status, body: joined, retryAfter: joined.retry_after || 0 };
+  }
+
   function start() {
     var first = firstState();
     var joined = first.join && typeof first.join === "object" ? first.join : null;
-    // A token this phone kept outranks the page's: its answers were given with it.
-    if (joined && S.token && joined.participant !== S.token) joined = null;
+    if (joined && S.token && joined.participant !== S.token) {
+      // A token this phone kept outranks the page's: its answers were given with it. The
+      // page's join is kept in case the server no longer takes the old token.
+      if (typeof joined.participant === "string") setAside = joined;
+      joined = null;
+    }
     if (joined && first.answers) applyAnswers({ answers: first.answers });
     if (first.state) applyState(first.state, false);
     if (S.gone) return;
-    if (!joined) join();
-    else joinAnswered({ status: joined.status, body: joined, retryAfter: joined.retry_after || 0 }, S.token);
+    if (joined) joinAnswered(pageJoinResponse(joined), S.token);
+    else join();
   }
 
   start();
