@@ -303,3 +303,17 @@ def test_a_phone_whose_kept_token_is_refused_takes_the_pages_join(
     with presenter_for(server) as presenter:
         view = presenter.client.get(f"{presenter.api}/presenter").json()["presenter"]
     assert view["participants"] == 2  # the first visit and the page's join, nothing more
+
+
+def test_locked_joining_is_said_at_once_with_the_question_drawn(
+    server: LiveServer, phone_page: Page
+) -> None:
+    with presenter_for(server) as presenter:
+        presenter.goto("rol")
+        presenter.control("lock")
+        phone_page.goto(f"{server.base_url}/j/{server.code}")
+        expect_prompt(phone_page, ROL_PROMPT)
+        expect(phone_page.locator(".notice-error")).to_have_text(
+            "Aanmelden is even gesloten door de presentator. We proberen het zo opnieuw."
+        )
+        assert stored(phone_page, token_key(server.code)) is None
