@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from .backends import open_shared, open_store
 from .service import Rondvraag
 from .settings import Settings
-from .web import api, apidocs, openapi, pages, results, ws
+from .web import api, apidocs, assets, openapi, pages, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
@@ -70,7 +70,14 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
     app.include_router(results.router)
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(apidocs.router)
-    app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+    app.include_router(assets.router, include_in_schema=False)  # before the /static mount
+    app.mount(
+        "/static", assets.VersionedStaticFiles(directory=str(pages.STATIC_DIR)), name="static"
+    )
+    # Text responses (pages, scripts, styles, JSON, CSV) gzipped for phones on a weak link.
+    # Inside FastAPI, so the hot paths in front of it (votes, phone sockets) never pass through
+    # it; websockets pass it untouched, and bodies under 500 bytes are sent as they are.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: StarletteHTTPException):

@@ -712,6 +712,7 @@
   }
 
   var socketStarted = false;
+  var setAside = null; // the page's join, when the phone came with a token of its own
 
   function join() {
     if (S.gone) return;
@@ -719,53 +720,62 @@
     var request = saved ? { participant: saved } : JOIN_KEY ? { key: JOIN_KEY } : {};
     L.fetchJSON(API + "/join", { method: "POST", body: request }, 10000).then(
       function (res) {
-        var data = res.body || {};
-        if ((res.status === 200 || res.status === 201) && typeof data.participant === "string") {
-          S.token = data.participant;
-          storeSet(TOKEN_KEY, S.token);
-          joinBackoff.reset();
-          setNotice(null);
-          forgetJoinKey();
-          if (!socketStarted) {
-            socketStarted = true;
-            socket.start();
-          } else if (saved !== S.token) {
-            socket.connect(); // reconnect with the new token so the server counts us right
-          }
-          sendPending();
-          return;
-        }
-        if (res.status === 404) {
-          showGone();
-          return;
-        }
-        if (res.status === 409 && data.error === "session_ended") {
-          showEnded();
-          return;
-        }
-        if (res.status === 409 && (data.error === "session_full" || data.error === "joining_locked")) {
-          // Full, or the presenter paused joining: say so, and look again now and then.
-          setNotice(t(data.error === "session_full" ? "join.full" : "join.locked"), "error");
-          window.setTimeout(join, 15000 * (0.75 + Math.random() / 2));
-          return;
-        }
-        if (saved && res.status >= 400 && res.status < 500 && res.status !== 429) {
-          storeDel(TOKEN_KEY); // refused or unreadable token: join fresh
-          S.token = null;
-          join();
-          return;
-        }
-        if (res.status === 429) {
-          setNotice(t("join.busy"), "info"); // the server is there, just busy: no "offline"
-          retryJoin(res.retryAfter, false);
-          return;
-        }
-        retryJoin(0, true);
+        joinAnswered(res, saved);
       },
       function () {
         retryJoin(0, true);
       }
     );
+  }
+
+  /** What a join got ({status, body, retryAfter}, from POST /join or from the page itself):
+   * go on with the token, wait and try again, or say why not. */
+  function joinAnswered(res, saved) {
+    var data = res.body || {};
+    if ((res.status === 200 || res.status === 201) && typeof data.participant === "string") {
+      S.token = data.participant;
+      storeSet(TOKEN_KEY, S.token);
+      joinBackoff.reset();
+      setNotice(null);
+      forgetJoinKey();
+      if (!socketStarted) {
+        socketStarted = true;
+        socket.start();
+      } else if (saved !== S.token) {
+        socket.connect(); // reconnect with the new token so the server counts us right
+      }
+      sendPending();
+      return;
+    }
+    if (res.status === 404) {
+      showGone();
+      return;
+    }
+    if (res.status === 409 && data.error === "session_ended") {
+      showEnded();
+      return;
+    }
+    if (res.status === 409 && (data.error === "session_full" || data.error === "joining_locked")) {
+      // Full, or the presenter paused joining: say so, and look again now and then.
+      setNotice(t(data.error === "session_full" ? "join.full" : "join.locked"), "error");
+      window.setTimeout(join, 15000 * (0.75 + Math.random() / 2));
+      return;
+    }
+    if (saved && res.status >= 400 && res.status < 500 && res.status !== 429) {
+      storeDel(TOKEN_KEY); // refused or unreadable token: join fresh
+      S.token = null;
+      var offered = setAside;
+      setAside = null;
+      if (offered) joinAnswered(pageJoinResponse(offered), null); // the page joined us already
+      else join();
+      return;
+    }
+    if (res.status === 429) {
+      setNotice(t("join.busy"), "info"); // the server is there, just busy: no "offline"
+      retryJoin(res.retryAfter, false);
+      return;
+    }
+    retryJoin(0, true);
   }
 
   /** Join again later: after Retry-After when the server said how long (plus a little jitter,
@@ -793,5 +803,41 @@
     sendPending();
   });
 
-  join();
+  /** The state the page came with (app/web/joining.py): the live slide as the websocket's
+   * first message has it, the join the server did while rendering the page, and a returning
+   * participant's answers. On a slow link the question is drawn without waiting for a join
+   * request or the websocket. */
+  function firstState() {
+    var node = document.getElementById("first-state");
+    try {
+      var first = node ? JSON.parse(node.textContent) : null;
+      if (first && typeof first === "object") return first;
+    } catch (e) {
+      /* unreadable: start as a page without it */
+    }
+    return {};
+  }
+
+  /** The page's join as POST /join would have answered it. */
+  function pageJoinResponse(joined) {
+    return { status: joined.status, body: joined, retryAfter: joined.retry_after || 0 };
+  }
+
+  function start() {
+    var first = firstState();
+    var joined = first.join && typeof first.join === "object" ? first.join : null;
+    if (joined && S.token && joined.participant !== S.token) {
+      // A token this phone kept outranks the page's: its answers were given with it. The
+      // page's join is kept in case the server no longer takes the old token.
+      if (typeof joined.participant === "string") setAside = joined;
+      joined = null;
+    }
+    if (joined && first.answers) applyAnswers({ answers: first.answers });
+    if (first.state) applyState(first.state, false);
+    if (S.gone) return;
+    if (joined) joinAnswered(pageJoinResponse(joined), S.token);
+    else join();
+  }
+
+  start();
 })();

@@ -8,18 +8,17 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from ..auth import participant_cookie
 from .deps import (
     Admin,
     Services,
     Session,
     StoredSession,
-    client_address,
     json_body,
     participant_id,
     participant_token,
 )
 from .errors import ApiError
+from .joining import admit, set_participant_cookie
 from .models import (
     ControlRequest,
     Deleted,
@@ -153,20 +152,11 @@ async def join(code: str, request: Request, services: Services, session: Session
         if body.get(name) is not None and not isinstance(body[name], str):
             raise ApiError(400, "invalid_request", f"'{name}' must be text")
     held = participant_token(request, code, body)
-    if held:
-        if services.signer.verify(code, held) is not None:
-            return _with_participant_cookie(code, held, 200)
-        if "participant" in body:
-            raise ApiError(403, "bad_participant", "this participant token was not issued here")
-    token = await session.join(client_address(request), body.get("key"))
-    return _with_participant_cookie(code, token, 201)
-
-
-def _with_participant_cookie(code: str, token: str, status: int) -> Response:
+    if held and "participant" in body and services.signer.verify(code, held) is None:
+        raise ApiError(403, "bad_participant", "this participant token was not issued here")
+    token, status = await admit(request, code, services, session, held, body.get("key"))
     response = JSONResponse({"participant": token}, status_code=status)
-    response.set_cookie(
-        participant_cookie(code), token, max_age=7 * 24 * 3600, httponly=True, samesite="lax"
-    )
+    set_participant_cookie(response, code, token)
     return response
 
 

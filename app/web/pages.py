@@ -14,6 +14,7 @@ from ..auth import ADMIN_COOKIE, admin_token_matches
 from ..errors import NotFound, TooMany
 from ..live import LiveSession
 from .deps import Services, client_address, is_admin, origin_allowed
+from .joining import first_state, set_participant_cookie
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -101,10 +102,18 @@ async def phone(request: Request, code: str, services: Services) -> Response:
     session = await _served(request, code, services)
     if not isinstance(session, LiveSession):
         return session
+    first, token = await first_state(request, code, services, session)
     response = render(
-        request, "phone.html", code=code, title=session.deck.title, language=session.deck.language
+        request,
+        "phone.html",
+        code=code,
+        title=session.deck.title,
+        language=session.deck.language,
+        first_state=first,
     )
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "no-store"  # it holds the phone's own token
+    if token is not None:
+        set_participant_cookie(response, code, token)
     return response
 
 

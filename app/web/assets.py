@@ -1,0 +1,94 @@
+"""Static files for phones on a weak link: versioned URLs cached for good, and the phone page's
+scripts and styles as one response each, built and gzipped once at startup.
+
+Every page links its files as `/static/NAME?v=ASSET_VERSION` (a hash of all static files), so a
+new release is a new URL: those responses may be kept a year without asking again. A URL
+without the current version (a typed address, a page from before an upgrade) must be
+revalidated every time.
+
+The phone page loads ten scripts (shared code, the type registry, one script per slide type,
+the page) and two style sheets: on a 400 ms link each request costs a round trip and the
+slow start of its own connection. The bundles are the same files joined in the pages' order,
+so there is nothing to build or keep in step by hand; the per-type scripts stay the source.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.types import Scope
+
+from .pages import ASSET_VERSION, STATIC_DIR, TYPE_SCRIPTS, TYPE_STYLES
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+# The phone page's files in the order the pages load them one by one.
+PHONE_SCRIPTS = ["i18n.js", "live.js", "types/registry.js", *TYPE_SCRIPTS, "phone.js"]
+PHONE_STYLES = ["base.css", "phone.css", *TYPE_STYLES]
+
+
+def cache_control(query_string: bytes | str) -> str:
+    """For good when the URL names the current version, else revalidate each time."""
+    if isinstance(query_string, bytes):
+        query_string = query_string.decode("latin-1")
+    return IMMUTABLE if parse_qs(query_string).get("v") == [ASSET_VERSION] else REVALIDATE
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Starlette's static files with the cache lifetime `cache_control` gives the URL."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = cache_control(scope.get("query_string", b""))
+        return response
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    media_type: str
+    body: bytes
+    gzipped: bytes  # compressed once here, not per phone (a room arrives at once)
+
+
+def bundle(names: list[str], media_type: str) -> Bundle:
+    """The files joined in order. Scripts are separated by `;` so a file ending without one
+    cannot turn the next file's opening parenthesis into a call."""
+    separator = b"\n;\n" if media_type.startswith("text/javascript") else b"\n"
+    body = separator.join((STATIC_DIR / name).read_bytes().rstrip() for name in names) + b"\n"
+    return Bundle(media_type, body, gzip.compress(body, compresslevel=9, mtime=0))
+
+
+BUNDLES = {
+    "phone.js": bundle(PHONE_SCRIPTS, "text/javascript; charset=utf-8"),
+    "phone.css": bundle(PHONE_STYLES, "text/css; charset=utf-8"),
+}
+
+router = APIRouter()
+
+
+@router.get("/static/bundle/{name}")
+async def bundled(name: str, request: Request) -> Response:
+    """One bundle, gzipped when the browser takes it (the compression middleware leaves a
+    response that has its Content-Encoding alone)."""
+    found = BUNDLES.get(name)
+    if found is None:
+        raise HTTPException(404)  # the app's 404 handler words it
+    headers = {"Cache-Control": cache_control(request.url.query), "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(found.gzipped, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
