@@ -663,7 +663,7 @@
     setBanner(false);
     clear(app);
     var box = el("div", "gone");
-    box.appendChild(el("p", className, text));
+    box.appendChild(el("h1", className + " gone-title", text)); // the page's heading now
     var a = el("a", "btn btn-primary", t("load.home"));
     a.setAttribute("href", "/");
     box.appendChild(a);
