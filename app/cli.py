@@ -298,6 +298,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if report.problem else 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .domain.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rondvraag", description="Self-hosted live audience polling."
@@ -344,6 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--port", type=int, default=8000, help="port serve will listen on (8000)")
     doctor.add_argument("--public-url", help="the URL phones will use, if not this computer")
     doctor.set_defaults(run=cmd_doctor)
+
+    schema = commands.add_parser(
+        "schema", help="print the decks' JSON Schema (for editors: completion and typo checks)"
+    )
+    schema.set_defaults(run=cmd_schema)
 
     validate = commands.add_parser("validate", help="check decks and list their slides")
     validate.add_argument("decks", nargs="+", help="deck YAML files")
