@@ -30,6 +30,7 @@ from browser_helpers import (
 )
 from conftest import LiveServer, PageOpener, ServerStarter
 from playwright.sync_api import Browser, Page, expect
+from test_browser_phone_words import WIDER_THAN_THE_SCREEN
 from test_browser_projector_truth import SMALL_TEXT, contrast
 
 from app.domain.errors import AnswerError, DeckError
@@ -292,9 +293,10 @@ def test_report_chart_draws_means_on_the_budget_with_totals_escaped() -> None:
     # Proportional to the mean on a track that stands for the whole budget of 10.
     assert widths == {"a": pytest.approx(track * 0.5), "b": pytest.approx(track * 0.2)}
     text = "".join(root.itertext())
-    assert "5,0 · totaal 15" in text and "gemiddeld van 10 punten per deelnemer" in text
+    assert "5,0 · totaal 15" in text
+    assert "gemiddeld aantal punten per deelnemer, van 0 tot 10" in text
     english = "".join(ET.fromstring(question.report_part(result, "en").chart).itertext())
-    assert "5.0 · total 15" in english
+    assert "5.0 · total 15" in english and "from 0 to 10" in english
     assert question.report_part({"responses": 0, **question.tally([])}, "nl").empty
 
 
@@ -468,7 +470,7 @@ def test_a_phone_spreads_its_points_by_tapping_and_the_projector_shows_the_means
         tap_plus(phone, "opleiding", 3)
         expect(amount(phone, "opleiding")).to_have_value("30")
         # The live region says what changed and what is left.
-        expect(left).to_have_text("Opleiding en vorming: 30.Nog 70 van 100 punten te verdelen")
+        expect(left).to_have_text("Opleiding en vorming: 30. Nog 70 van 100 punten te verdelen")
         option(phone, "opleiding").locator(".points-minus").tap()
         expect(amount(phone, "opleiding")).to_have_value("20")
         # A fine amount is typed.
@@ -588,15 +590,6 @@ def test_the_form_works_from_the_keyboard_and_names_every_control(
         assert presenter.results()["prioriteiten"]["points"]["opleiding"]["total"] == 60
         assert presenter.results()["prioriteiten"]["points"]["taal"]["total"] == 9
 
-
-WIDER_THAN_THE_SCREEN = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll("body *")]
-    .filter((node) => node.getBoundingClientRect().right > width + 0.5)
-    .map((node) => `${node.tagName.toLowerCase()}.${node.className}: ${Math.round(
-      node.getBoundingClientRect().right)}px`)
-    .slice(0, 5);
-}"""
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('.points-step, .points-input, .btn-send')]
   .map((node) => node.getBoundingClientRect())

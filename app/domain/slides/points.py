@@ -36,8 +36,8 @@ from .choice import Option
 MAX_BUDGET = 1000  # a live tally keeps a count per option and amount: at most 1001 per option
 STEPS_PER_BUDGET = 10  # the steppers' default step: a tenth of the budget (10 of 100)
 WORDS = {
-    "nl": {"scale": "gemiddeld van {budget} punten per deelnemer", "total": "totaal"},
-    "en": {"scale": "mean of {budget} points per participant", "total": "total"},
+    "nl": {"scale": "gemiddeld aantal punten per deelnemer, van 0 tot {budget}", "total": "totaal"},
+    "en": {"scale": "mean points per participant, from 0 to {budget}", "total": "total"},
 }
 
 

@@ -10,7 +10,7 @@
   global.RondvraagI18n.add({
     nl: {
       "type.points": "punten verdelen",
-      "points.spread": "Verdeel {budget} punten: − en + geven of nemen er {step}, of typ een aantal.",
+      "points.spread": "Verdeel {budget} punten: − neemt er {step} weg, + geeft er {step} bij, of typ een aantal.",
       "points.left": "Nog {left} van {budget} punten te verdelen",
       "points.done": "Alle {budget} punten verdeeld",
       "points.over1": "1 punt te veel: haal er 1 weg",
@@ -27,7 +27,7 @@
     },
     en: {
       "type.points": "points",
-      "points.spread": "Spread {budget} points: − and + take or give {step}, or type an amount.",
+      "points.spread": "Spread {budget} points: − takes {step} away, + adds {step}, or type an amount.",
       "points.left": "{left} of {budget} points left to spread",
       "points.done": "All {budget} points spread",
       "points.over1": "1 point too many: take 1 away",
@@ -119,11 +119,14 @@
         row.plus.setAttribute("aria-disabled", rest <= 0 ? "true" : "false");
         row.box.className = "points-option" + (v > 0 ? " points-given" : "");
       });
-      said.textContent = changed ? t("points.said", { label: changed.label, value: values[changed.id] }) : "";
+      said.textContent = changed
+        ? t("points.said", { label: changed.label, value: values[changed.id] }) + " "
+        : "";
       if (rest > 0) left.textContent = t("points.left", { left: rest, budget: budget });
       else if (rest === 0) left.textContent = t("points.done", { budget: budget });
       else left.textContent = t.count("points.over", -rest);
-      counter.className = "points-left" + (rest < 0 ? " points-left-over" : rest === 0 ? " points-left-done" : "");
+      var state = rest < 0 ? " points-left-over" : rest === 0 ? " points-left-done" : "";
+      counter.className = "points-left" + state;
       counter.setAttribute("data-left", String(rest));
       meterFill.style.width = Math.min(100, (100 * used) / budget).toFixed(1) + "%";
       meter.className = "points-meter" + (rest < 0 ? " points-meter-over" : "");
@@ -272,7 +275,8 @@
     this.budget = budgetOf(slide);
     this.rows = {};
     var n = (slide.options || []).length;
-    var box = el("div", "points" + (n > 6 ? " points-dense" : "") + (n > 10 ? " points-xdense" : ""));
+    var dense = (n > 6 ? " points-dense" : "") + (n > 10 ? " points-xdense" : "");
+    var box = el("div", "points" + dense);
     box.appendChild(el("p", "points-scale", t("points.scale", { budget: this.budget })));
     var grid = el("div", "points-grid");
     var head = el("div", "points-row points-head");
