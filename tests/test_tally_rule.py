@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from app.domain.loader import load_deck
 from app.domain.slides.base import LiveCounts
 
-DECK = load_deck(Path(__file__).resolve().parent.parent / "questions" / "samenwerking.yaml")
-QUESTIONS = {q.id: q for q in DECK.questions}
+HERE = Path(__file__).resolve().parent
+# The reference deck, and the test decks of types it does not use (tests/decks/NAME.yaml).
+DECKS = [HERE.parent / "questions" / "samenwerking.yaml", *sorted((HERE / "decks").glob("*.yaml"))]
+QUESTIONS = {f"{path.stem}/{q.id}": q for path in DECKS for q in load_deck(path).questions}
 
 
 def answer_for(question_id: str) -> st.SearchStrategy[Any]:
@@ -34,6 +36,17 @@ def answer_for(question_id: str) -> st.SearchStrategy[Any]:
             st.integers(question.low, question.high),
             min_size=1,
         )
+    if kind == "points":
+        ids = [o.id for o in question.options]
+
+        def spread(cuts: list[int]) -> dict[str, int]:
+            """Cuts in the budget → amounts that add up to at most the budget (zeros too)."""
+            ends = sorted(cuts)
+            amounts = [b - a for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+            return dict(zip(ids, amounts, strict=True))
+
+        amounts = st.lists(st.integers(0, question.budget), min_size=len(ids), max_size=len(ids))
+        return amounts.map(spread).filter(lambda answer: sum(answer.values()) > 0)
     words = st.sampled_from(["vertrouwen", "tijd", "geld", "win-win", "kennis", "één taal"])
     return st.lists(words, min_size=1, max_size=question.max_answers)
 
