@@ -59,7 +59,12 @@ class Points(Question):
         unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
         budget = reader.integer("budget", default=100, low=1, high=MAX_BUDGET)
         default_step = max(1, budget // STEPS_PER_BUDGET)
-        step = reader.integer("step", default=default_step, low=1, high=budget)
+        # Read against the widest bound, then narrowed to this budget: a bound from another
+        # key's value would make the generated deck schema refuse a deck the loader takes.
+        step = reader.integer("step", default=default_step, low=1, high=MAX_BUDGET)
+        if step > budget:
+            reader.error("step", f"'step' is {step}, must be between 1 and {budget}")
+            step = default_step
         return cls(**common, **fields, options=tuple(options), budget=budget, step=step)
 
     def public(self) -> dict[str, Any]:
