@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from app.domain.loader import load_deck
 from app.domain.slides.base import LiveCounts
 
-DECK = load_deck(Path(__file__).resolve().parent.parent / "questions" / "samenwerking.yaml")
-QUESTIONS = {q.id: q for q in DECK.questions}
+HERE = Path(__file__).resolve().parent
+# The reference deck, and the test decks of types it does not use (tests/decks/*.yaml).
+DECKS = [HERE.parent / "questions" / "samenwerking.yaml", *sorted((HERE / "decks").glob("*.yaml"))]
+QUESTIONS = {f"{path.stem}:{q.id}": q for path in DECKS for q in load_deck(path).questions}
 
 
 def answer_for(question_id: str) -> st.SearchStrategy[Any]:
@@ -33,6 +35,11 @@ def answer_for(question_id: str) -> st.SearchStrategy[Any]:
             st.sampled_from([s.id for s in question.statements]),
             st.integers(question.low, question.high),
             min_size=1,
+        )
+    if kind == "ranking":
+        ids = [o.id for o in question.options]
+        return st.permutations(ids).flatmap(
+            lambda order: st.integers(1, question.max_ranked).map(lambda k: order[:k])
         )
     words = st.sampled_from(["vertrouwen", "tijd", "geld", "win-win", "kennis", "één taal"])
     return st.lists(words, min_size=1, max_size=question.max_answers)
