@@ -228,6 +228,18 @@ def test_borda_scores_average_over_all_respondents_with_unranked_options_at_zero
     assert PRIO.tally(answers) == {"ranking": PRIO_RANKING}
 
 
+def test_the_worked_example_of_the_docs_holds() -> None:
+    """docs/decks.md and docs/protocol.md show these figures."""
+    answers = [["vertrouwen", "middelen", "opvolging"], ["middelen", "vertrouwen"], ["vertrouwen"]]
+    assert PRIO.tally(answers)["ranking"] == [
+        {"id": "vertrouwen", "score": 4.67, "first": 2, "count": 3},
+        {"id": "middelen", "score": 3.0, "first": 1, "count": 2},
+        {"id": "opvolging", "score": 1.0, "first": 0, "count": 1},
+        {"id": "communicatie", "score": 0.0, "first": 0, "count": 0},
+        {"id": "data", "score": 0.0, "first": 0, "count": 0},
+    ]
+
+
 def test_ties_go_to_more_first_places_then_to_deck_order() -> None:
     question = parse_deck(ranking_yaml(), filename="deck.yaml").question("r")
     # o1: 3 + 1 = 4, o2: 2 + 2 = 4, o3: 1 + 3 = 4 points; o1 and o3 each once first.
@@ -656,6 +668,15 @@ def test_a_full_room_on_the_projector_at_two_sizes_and_on_the_remote(
     snap(remote, artifacts_dir / "remote-ranking-360.png")
 
 
+FITS = """() => ({
+    width: document.documentElement.scrollWidth,
+    small: Array.from(document.querySelectorAll('.answer-form button'))
+        .map(b => b.getBoundingClientRect())
+        .filter(box => box.width < 44 || box.height < 44)
+        .map(box => `${box.width}x${box.height}`),
+})"""
+
+
 @pytest.mark.browser
 def test_a_top_three_stops_at_three_and_keeps_the_draft_across_a_reload(
     ranking_server: LiveServer, new_phone: PageOpener, artifacts_dir: Path
@@ -685,6 +706,11 @@ def test_a_top_three_stops_at_three_and_keeps_the_draft_across_a_reload(
         for tapped in ["vdab", "zorg", "ocmw"]:
             option(phone, tapped).tap()
         snap(phone, artifacts_dir / "phone-ranking-top3-360.png")
+        # A 320 px phone, and 360 px at 200 % zoom: nothing runs off the side, every button
+        # stays a target of at least 44 × 44 px.
+        for width in (320, 180):
+            phone.set_viewport_size({"width": width, "height": 740})
+            assert phone.evaluate(FITS) == {"width": width, "small": []}
         phone.locator(".btn-send").tap()
         expect_received(phone)
         assert presenter.results()["top3"]["ranking"][:3] == [
