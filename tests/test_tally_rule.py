@@ -47,6 +47,11 @@ def answer_for(question_id: str) -> st.SearchStrategy[Any]:
 
         amounts = st.lists(st.integers(0, question.budget), min_size=len(ids), max_size=len(ids))
         return amounts.map(spread).filter(lambda answer: sum(answer.values()) > 0)
+    if kind == "ranking":
+        ids = [o.id for o in question.options]
+        return st.permutations(ids).flatmap(
+            lambda order: st.integers(1, question.max_ranked).map(lambda k: order[:k])
+        )
     words = st.sampled_from(["vertrouwen", "tijd", "geld", "win-win", "kennis", "één taal"])
     return st.lists(words, min_size=1, max_size=question.max_answers)
 

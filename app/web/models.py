@@ -164,7 +164,8 @@ class AnswerRequest(Wire):
     question: str = Field(description="the live question's id", examples=["rol"])
     answer: Answer = Field(
         description="choice: an option id or a list of them; wordcloud/open: a string or a "
-        "list of strings; scales: {statement_id: whole number}",
+        "list of strings; scales: {statement_id: whole number}; ranking: a list of option "
+        "ids, best first",
         examples=["vdab"],
     )
 
