@@ -98,6 +98,8 @@ class LiveSession:
         self._checked: set[str] = set()  # tally keys checked against the store on this worker
         self._tally_stale = False  # an apply failed: replay once the tally is back
         self._last_check: tuple[str, tuple[int, int]] | None = None
+        # The latest venue check from a phone (`/check/CODE`): when, and its round trip.
+        self._phone_reached: dict[str, Any] | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- views -------------------------------------------------------------------------------
@@ -159,6 +161,7 @@ class LiveSession:
             "join_key": key,
             "join_url": f"{self.join_url}?k={key}" if key else self.join_url,
             "qr_visible": state.qr_visible,
+            "phone_reached": self._phone_reached,
         }
         return view
 
@@ -447,6 +450,19 @@ class LiveSession:
         log.info("live tally %s repaired from %d stored answers", key, len(rows))
         self._results.poke()
 
+    # --- the venue check ---------------------------------------------------------------------
+
+    async def phone_reached(self, rtt_ms: int, at: str) -> None:
+        """A phone opened the venue check and reached this server in `rtt_ms`: the presenter's
+        screens say so (on every worker), so the presenter knows the Wi-Fi lets phones in."""
+        self._note_reach({"at": at, "rtt_ms": rtt_ms})
+        await self._tell_workers({"kind": "reach", "reach": self._phone_reached})
+
+    def _note_reach(self, reach: dict[str, Any]) -> None:
+        self._phone_reached = reach
+        if self.hub.room(self.code).presenters:
+            self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
+
     # --- presence ----------------------------------------------------------------------------
 
     async def _publish_presence(self) -> None:
@@ -568,6 +584,8 @@ class LiveSession:
                 self._results.poke()
             elif kind == "gone":
                 await self.mark_gone()
+            elif kind == "reach" and message.get("from") != self.app.worker:
+                self._note_reach(message["reach"])
             elif kind == "resync":  # the bus was down: we may have missed anything
                 await self._reload_state()
                 self._presence.poke()

@@ -157,6 +157,12 @@ class Rondvraag:
         """Able to serve phones: the bus subscription is live (a load balancer asks)."""
         return self.bus.healthy
 
+    async def allow_check(self, address: str) -> None:
+        """The venue check is for a presenter's test phone: a few per address, then 429."""
+        wait = await self.limits.take("phone-checks", address, 0.5, 10)
+        if wait:
+            raise TooMany("rate_limited", "too many venue checks; wait a moment", wait)
+
     # --- finding sessions ------------------------------------------------------------------------
 
     async def session(self, code: str, address: str) -> LiveSession:

@@ -42,6 +42,7 @@
   var select = document.getElementById("slide-select");
   var controls = document.getElementById("controls");
   var notes = document.getElementById("notes");
+  var venue = document.getElementById("venue");
   var st = {
     position: document.getElementById("st-position"),
     connected: document.getElementById("st-connected"),
@@ -291,6 +292,62 @@
     setCtl("next", null, !pos || idx >= pos.total - 1);
     renderSlideList(p.slides, slide);
     renderNotes(typeof p.notes === "string" ? p.notes : "");
+    renderVenue(slide, p);
+  }
+
+  /* ---------------------------------------------------------------- the venue check
+   * On the presenter's own screen (the remote), while the join slide is up: how many phones
+   * got through, the last test from a phone (/check/CODE) with its round trip, and after a
+   * minute without any phone, what guest Wi-Fi does and the hotspot remedy. */
+
+  var VENUE_WAIT_MS = 60000;
+  var joinSlideSince = null;
+  var venueTimer = null;
+
+  var venueKey = null;
+
+  function renderVenue(slide, p) {
+    var onJoin = !!(slide && slide.type === "join");
+    if (!onJoin) {
+      joinSlideSince = null;
+      venueKey = null;
+      venue.hidden = true;
+      return;
+    }
+    if (joinSlideSince === null) joinSlideSince = Date.now();
+    var participants = typeof p.participants === "number" ? p.participants : 0;
+    var reached = p.phone_reached || null;
+    var lines = [["venue-count", t.count("venue.reached", participants)]];
+    if (reached && typeof reached.rtt_ms === "number") {
+      var time = new Date(reached.at).toLocaleTimeString(lang === "nl" ? "nl-BE" : "en-GB");
+      lines.push(["venue-ok", t("venue.phone", { time: time, ms: reached.rtt_ms })]);
+    }
+    var waited = Date.now() - joinSlideSince;
+    var silent = participants === 0 && !reached && waited >= VENUE_WAIT_MS;
+    if (silent) lines.push(["venue-none", t("venue.none")]);
+    var key = JSON.stringify(lines);
+    if (!venueTimer) {
+      venueTimer = window.setInterval(function () {
+        if (joinSlideSince === null) return;
+        renderVenue(liveSlide(), (S.state && S.state.presenter) || {});
+      }, 5000);
+    }
+    if (key === venueKey) return; // unchanged: nothing new for a screen reader to announce
+    venueKey = key;
+    clear(venue);
+    venue.hidden = false;
+    lines.forEach(function (line, i) {
+      venue.appendChild(el("p", line[0], line[1]));
+      if (i > 0 || line[0] !== "venue-count") return;
+      var test = el("p", "venue-test", t("venue.test") + " ");
+      var base = (joinUrl.match(/^https?:\/\/[^/]+/) || [""])[0];
+      var link = el("a", "venue-link", base + "/check/" + code);
+      link.setAttribute("href", "/check/" + encodeURIComponent(code));
+      link.setAttribute("target", "_blank");
+      link.setAttribute("rel", "noopener");
+      test.appendChild(link);
+      venue.appendChild(test);
+    });
   }
 
   var notesText = null;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -13,9 +14,11 @@ from .deps import (
     Services,
     Session,
     StoredSession,
+    client_address,
     json_body,
     participant_id,
     participant_token,
+    require_same_origin,
 )
 from .errors import ApiError
 from .joining import admit, set_participant_cookie
@@ -26,6 +29,8 @@ from .models import (
     Joined,
     JoinRequest,
     MyAnswers,
+    PhoneCheck,
+    PhoneChecked,
     PresenterState,
     Results,
     SessionList,
@@ -158,6 +163,39 @@ async def join(code: str, request: Request, services: Services, session: Session
     response = JSONResponse({"participant": token}, status_code=status)
     set_participant_cookie(response, code, token)
     return response
+
+
+@router.post(
+    "/api/sessions/{code}/check",
+    tags=["participants"],
+    summary="A phone reached the server (the venue check)",
+    **documented(
+        PhoneChecked,
+        description="Noted: the presenter's screens show it with its round trip",
+        body=PhoneCheck,
+        errors={
+            400: "`invalid_json`, `invalid_request` (`rtt_ms` not a whole number 0–60000)",
+            403: "`cross_origin`",
+            404: None,
+            413: None,
+            415: None,
+            429: None,
+        },
+    ),
+)
+async def phone_check(request: Request, services: Services, session: Session) -> dict[str, Any]:
+    """The venue check page (`/check/{code}`) measured its round trip to this server; the
+    presenter's own screens show that a phone got through, so guest Wi-Fi that keeps phones
+    from the laptop is found before the talk, not during it."""
+    require_same_origin(request)
+    body = await json_body(request)
+    rtt = body.get("rtt_ms")
+    if isinstance(rtt, bool) or not isinstance(rtt, int) or not 0 <= rtt <= 60000:
+        raise ApiError(400, "invalid_request", "'rtt_ms' must be a whole number from 0 to 60000")
+    await services.allow_check(client_address(request))
+    at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    await session.phone_reached(rtt, at)
+    return {"ok": True, "at": at}
 
 
 @router.get(

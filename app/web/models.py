@@ -119,6 +119,11 @@ class SlideSummary(Wire):
     title: str
 
 
+class PhoneReach(Wire):
+    at: str = Field(description="when a phone last ran the venue check (ISO 8601 UTC)")
+    rtt_ms: int = Field(description="its round trip to this server, median of a few, in ms")
+
+
 class PresenterInfo(Wire):
     slides: list[SlideSummary]
     notes: str = Field(description="speaker notes of the live slide")
@@ -130,6 +135,9 @@ class PresenterInfo(Wire):
     join_key: str = Field(description="the current join key (empty when keys are off)")
     join_url: str = Field(description="the join URL with the key, as the QR code shows it")
     qr_visible: bool
+    phone_reached: PhoneReach | None = Field(
+        description="the latest venue check from a phone (`/check/{code}`), if any"
+    )
 
 
 class PresenterState(SessionState):
@@ -146,6 +154,17 @@ class JoinRequest(Wire):
 
     participant: str | None = Field(None, description="a token from an earlier join")
     key: str | None = Field(None, description="the join key from the QR code's URL (?k=)")
+
+
+class PhoneCheck(Wire):
+    """What the venue check page measured on a phone."""
+
+    rtt_ms: int = Field(ge=0, le=60000, description="round trip to the server in ms")
+
+
+class PhoneChecked(Wire):
+    ok: Literal[True]
+    at: str
 
 
 class Joined(Wire):

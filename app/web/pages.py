@@ -117,6 +117,16 @@ async def phone(request: Request, code: str, services: Services) -> Response:
     return response
 
 
+@router.get("/check/{code}", response_class=HTMLResponse)
+async def venue_check(request: Request, code: str, services: Services) -> Response:
+    """The presenter's own phone, before the talk: does the venue Wi-Fi let phones reach this
+    server, and how fast? (The presenter's screens show the answer too.)"""
+    session = await _served(request, code, services)
+    if not isinstance(session, LiveSession):
+        return session
+    return render(request, "check.html", code=code, language=session.deck.language)
+
+
 @router.get("/present/{code}", response_class=HTMLResponse)
 async def present(request: Request, code: str, services: Services) -> Response:
     session = await _served(request, code, services)
