@@ -1,9 +1,9 @@
 """Growing results reach screens bounded, and as changes: the open wall must not flood the Wi-Fi.
 
 Before: every phone got every open answer up to twice a second (824 KB a message with 1,500
-answers). Now a phone gets the newest 30, a projector the newest 100, and a screen that has
-the previous message gets only what changed. What a screen puts together must still be exactly
-the newest answers the server holds.
+answers). Now a phone gets the newest 30, a projector the newest 500 (its wall pages through
+them), and a screen that has the previous message gets only what changed. What a screen puts
+together must still be exactly the newest answers the server holds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.live import PHONE_VIEW_SIZE, PRESENTER_VIEW_SIZE
+from app.live import PHONE_VIEW_SIZE, PRESENTER_LIST_SIZE
 from app.livediff import apply_list_delta, list_delta
 from app.liveview import ResultsMessage
 
@@ -124,7 +124,7 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
             json={"action": "goto", "question": "onthouden"},
             headers=server.admin_headers(),
         )
-        tokens = await joined(server, http, 60)
+        tokens = await joined(server, http, 110)
         phone_ws = await connect(
             f"{server.ws_url}/ws/sessions/{server.code}?participant={tokens[0]}"
         )
@@ -145,12 +145,19 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
             )
             assert response.status_code == 201, response.text
 
-        # 60 people answer with 5 long entries each, in waves, so the wall grows: 300 entries.
+        # 50 people answer at once with 5 long entries each (250 entries), then 60 more in
+        # waves, so the wall grows to 550 entries: more than the projector's window.
+        await asyncio.gather(
+            *(
+                answer(t, [f"{i}.{n} {LONG}"[:270] for n in range(5)])
+                for i, t in enumerate(tokens[60:], start=60)
+            )
+        )
         for wave in range(1, 6):
             await asyncio.gather(
                 *(
                     answer(t, [f"{i}.{n} {LONG}"[:270] for n in range(wave)])
-                    for i, t in enumerate(tokens)
+                    for i, t in enumerate(tokens[:60])
                 )
             )
             await asyncio.sleep(0.2)
@@ -163,7 +170,7 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
                 phone.result
                 and phone.result["answers"] == truth[-PHONE_VIEW_SIZE:]
                 and projector.result
-                and projector.result["answers"] == truth[-PRESENTER_VIEW_SIZE:]
+                and projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
             ):
                 await asyncio.sleep(0.1)
         for task in readers:
@@ -171,16 +178,16 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
         await phone_ws.close()
         await projector_ws.close()
 
-    assert len(truth) == 296
+    assert len(truth) == 546
     assert phone.result is not None and projector.result is not None
     assert phone.result["answers"] == truth[-PHONE_VIEW_SIZE:]
-    assert phone.result["total"] == 296
-    assert projector.result["answers"] == truth[-PRESENTER_VIEW_SIZE:]
+    assert phone.result["total"] == 546
+    assert projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
     # Bounded: no phone message holds more than its window; most are changes, much smaller.
     assert max(phone.sizes) < PHONE_VIEW_SIZE * 300 + 2_000
-    assert max(projector.sizes) < PRESENTER_VIEW_SIZE * 300 + 2_000
+    assert max(projector.sizes) < PRESENTER_LIST_SIZE * 300 + 2_000
     assert projector.changes > 0 and phone.changes > 0
-    assert sum(projector.sizes) < 0.5 * len(projector.sizes) * PRESENTER_VIEW_SIZE * 270
+    assert sum(projector.sizes) < 0.5 * len(projector.sizes) * PRESENTER_LIST_SIZE * 270
 
 
 async def test_word_cloud_reaches_screens_as_its_top_words(server_factory) -> None:
