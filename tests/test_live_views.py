@@ -124,7 +124,7 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
             json={"action": "goto", "question": "onthouden"},
             headers=server.admin_headers(),
         )
-        tokens = await joined(server, http, 110)
+        tokens = await joined(server, http, 60)
         phone_ws = await connect(
             f"{server.ws_url}/ws/sessions/{server.code}?participant={tokens[0]}"
         )
@@ -145,19 +145,12 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
             )
             assert response.status_code == 201, response.text
 
-        # 50 people answer at once with 5 long entries each (250 entries), then 60 more in
-        # waves, so the wall grows to 550 entries: more than the projector's window.
-        await asyncio.gather(
-            *(
-                answer(t, [f"{i}.{n} {LONG}"[:270] for n in range(5)])
-                for i, t in enumerate(tokens[60:], start=60)
-            )
-        )
+        # 60 people answer with 5 long entries each, in waves, so the wall grows: 300 entries.
         for wave in range(1, 6):
             await asyncio.gather(
                 *(
                     answer(t, [f"{i}.{n} {LONG}"[:270] for n in range(wave)])
-                    for i, t in enumerate(tokens[:60])
+                    for i, t in enumerate(tokens)
                 )
             )
             await asyncio.sleep(0.2)
@@ -178,16 +171,54 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
         await phone_ws.close()
         await projector_ws.close()
 
-    assert len(truth) == 546
+    assert len(truth) == 296
     assert phone.result is not None and projector.result is not None
     assert phone.result["answers"] == truth[-PHONE_VIEW_SIZE:]
-    assert phone.result["total"] == 546
+    assert phone.result["total"] == 296
     assert projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
     # Bounded: no phone message holds more than its window; most are changes, much smaller.
     assert max(phone.sizes) < PHONE_VIEW_SIZE * 300 + 2_000
     assert max(projector.sizes) < PRESENTER_LIST_SIZE * 300 + 2_000
     assert projector.changes > 0 and phone.changes > 0
-    assert sum(projector.sizes) < 0.5 * len(projector.sizes) * PRESENTER_LIST_SIZE * 270
+    assert sum(projector.sizes) < 0.5 * len(projector.sizes) * len(truth) * 270
+
+
+async def test_the_projector_gets_the_newest_500_open_answers_and_the_total(
+    server_factory,
+) -> None:
+    server = server_factory(env={"RONDVRAAG_VOTE_RATE": "0"})
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        await http.post(
+            f"/api/sessions/{server.code}/control",
+            json={"action": "goto", "question": "onthouden"},
+            headers=server.admin_headers(),
+        )
+        tokens = await joined(server, http, 110)
+        async with connect(
+            f"{server.ws_url}/ws/sessions/{server.code}/presenter",
+            additional_headers=server.admin_headers(),
+        ) as projector_ws:
+            projector = Screen(projector_ws)
+            reader = asyncio.create_task(projector.read_for(60))
+            for i, token in enumerate(tokens):
+                entries = [f"{i}.{n} {LONG}"[:270] for n in range(5)]
+                response = await http.post(
+                    f"/api/sessions/{server.code}/responses",
+                    json={"participant": token, "question": "onthouden", "answer": entries},
+                )
+                assert response.status_code == 201, response.text
+            truth = (await full_result(server, http, "onthouden"))["answers"]
+            async with asyncio.timeout(15):
+                while not (projector.result and projector.result["total"] == len(truth)):
+                    await asyncio.sleep(0.1)
+            reader.cancel()
+    assert len(truth) == 550
+    assert projector.result is not None
+    # The wall holds the newest 500 (it says the other 50 are beyond it) and the total.
+    assert projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
+    assert projector.result["total"] == 550
+    assert max(projector.sizes) < PRESENTER_LIST_SIZE * 300 + 2_000
+    assert projector.changes > 0
 
 
 async def test_word_cloud_reaches_screens_as_its_top_words(server_factory) -> None:
