@@ -23,6 +23,7 @@
   var WALL_MAX_COLS = 6;
   // How long a page stays up: time to read it (~22 characters a second), 6 to 20 seconds.
   var PAGE_MS = { base: 3000, perChar: 45, min: 6000, max: 20000 };
+  var FLUSH_MS = 1000;
 
   /** Identical answers (case and spacing aside) as one group with a count, shown in their
    * most frequent spelling; `last`: where its newest copy is in `answers` (oldest first). */
@@ -83,6 +84,7 @@
     this.page = 0;
     this.paused = false;
     this.timer = null;
+    this.flushTimer = null;
     this.fitKey = null; // the wall size the text size was chosen for
     this.level = 0; // index into WALL_SIZES
   }
@@ -93,9 +95,22 @@
 
   View.prototype.update = function (result) {
     var shown = this.shown;
-    var later = this.pages.count > 1 && this.page > 0 && !this.remote();
-    if (later && shown && shown.round === result.round) {
+    var paged = this.pages.count > 1 && !this.remote();
+    if (paged && shown && shown.round === result.round) {
+      // A later page waits for the next turn; the first page takes new answers at most once
+      // a second (a wall of hundreds of cards is not laid out ten times a second).
       this.pending = result;
+      if (this.page === 0 && !this.flushTimer) {
+        var self = this;
+        this.flushTimer = global.setTimeout(function () {
+          self.flushTimer = null;
+          if (self.page === 0 && self.pending && self.wall.isConnected) {
+            var next = self.pending;
+            self.pending = null;
+            self.apply(next);
+          }
+        }, FLUSH_MS);
+      }
       this.renderPager();
       return;
     }
@@ -119,7 +134,6 @@
       }
       fill(node, g, this.t);
       nodes[g.key] = node;
-      this.wall.appendChild(node); // in order: moves a kept card, adds a new one
     }
     var removed = false;
     var self = this;
@@ -130,6 +144,13 @@
         if (gone.parentNode) gone.parentNode.removeChild(gone);
       }
     });
+    // Into order with as few moves as possible: new answers on top are one insert each.
+    var cursor = this.wall.firstChild;
+    for (var j = 0; j < groups.length; j++) {
+      var want = nodes[groups[j].key];
+      if (want === cursor) cursor = cursor.nextSibling;
+      else this.wall.insertBefore(want, cursor);
+    }
     this.nodes = nodes;
     this.groups = groups;
     this.fit(removed || !this.open ? "changed" : added ? "grew" : "same");
@@ -185,6 +206,13 @@
     if (W < 50 || H < 50) return;
     var sameSize = key === this.fitKey;
     if (sameSize && change === "same") return;
+    var paged = wall.classList.contains("wall-paged");
+    if (sameSize && change === "grew" && paged) {
+      // More cards on a wall that already pages: it still does. Only a card taller than a
+      // column needs fewer, wider columns.
+      this.narrow(H);
+      return;
+    }
     var start = sameSize && change === "grew" ? this.level : 0;
     this.fitKey = key;
     var vmin = Math.min(global.innerWidth, global.innerHeight) / 100;
@@ -204,9 +232,14 @@
     // Pages: columns fill one after the other (not balanced), the rest flows on to the right.
     // A card is never split: fewer, wider columns until the tallest card fits one.
     wall.classList.add("wall-paged");
+    this.narrow(H);
+  };
+
+  View.prototype.narrow = function (H) {
+    var cols = Number(this.wall.style.columnCount) || 1;
     while (cols > 1 && this.tallest() > H) {
       cols -= 1;
-      style.columnCount = String(cols);
+      this.wall.style.columnCount = String(cols);
     }
   };
 
