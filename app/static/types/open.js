@@ -56,9 +56,10 @@
   /** The answer wall: one card per distinct answer (repeats carry a count). When the cards do
    * not fit at a legible size the wall pages through them by itself at a reading pace, and
    * says plainly which answers are up ("Antwoorden 19–36 van 182"). The presenter pauses it
-   * with P and steps with [ and ]. New answers appear at once on the first page; on a later
-   * page they wait for the next page turn (the indicator counts them), so a page never
-   * changes while people read it. The remote shows every card in a scrolling list. */
+   * with P and steps with [ and ]. New answers appear on the first page (within a second when
+   * it pages); on a later page they wait for the next page turn (the indicator counts them),
+   * so a page never changes while people read it. The remote shows every card in a
+   * scrolling list. */
   function View(slide, root, t) {
     this.t = t;
     this.box = el("div", "wall-view");
@@ -95,6 +96,10 @@
 
   View.prototype.update = function (result) {
     var shown = this.shown;
+    if (shown && !this.pending && sameAnswers(shown, result)) {
+      this.shown = result; // fresh counts of people, the same wall
+      return;
+    }
     var paged = this.pages.count > 1 && !this.remote();
     if (paged && shown && shown.round === result.round) {
       // A later page waits for the next turn; the first page takes new answers at most once
@@ -118,6 +123,14 @@
     this.pending = null;
     this.apply(result);
   };
+
+  function sameAnswers(a, b) {
+    var x = a.answers || [];
+    var y = b.answers || [];
+    if (a.round !== b.round || a.total !== b.total || x.length !== y.length) return false;
+    for (var i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
 
   /** Put `result` up: cards made once per answer and kept (only counts and order change). */
   View.prototype.apply = function (result) {

@@ -139,6 +139,7 @@
       var next = this.place(cloud, W, H, true);
       if (next.missing.length < best.missing.length) best = next;
     }
+    this.scale = best.scale; // the next update starts from the sizes on screen
     this.commit(best, W, H);
     this.renderMore(entries, best);
   };
@@ -232,7 +233,7 @@
       if (ok) placed.push({ e: e, size: sizes[i], box: box });
       else missing.push(e);
     }
-    return { placed: placed, missing: missing };
+    return { placed: placed, missing: missing, scale: this.scale };
   };
 
   /** Put the placed words on screen; words left out leave. */
