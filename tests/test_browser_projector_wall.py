@@ -213,6 +213,8 @@ def test_the_wall_pages_through_every_answer_and_says_which_are_up(
         assert len(truth) == 182 and groups[group_key("Vertrouwen is de basis.")] == 8
         # Identical answers are one card with a count: 182 answers, 171 cards.
         expect(projector.locator(".wall-card")).to_have_count(len(groups))
+        # Screen readers have every answer, also those on pages not up yet.
+        expect(projector.get_by_role("list").get_by_role("listitem")).to_have_count(len(groups))
         repeated = projector.locator(".wall-card", has_text="Vertrouwen is de basis.")
         expect(repeated.locator(".wall-count-n")).to_have_text("×8")
         # Newest first while voting is open.

@@ -65,6 +65,7 @@
     this.box = el("div", "wall-view");
     this.viewport = el("div", "wall-viewport");
     this.wall = el("div", "wall");
+    this.wall.setAttribute("role", "list"); // every answer, also those on other pages
     // One line of fixed height, so what it says never changes the wall's size: the range
     // always shows, the rest (page, paused, new) gives way when the line is full.
     this.pager = el("p", "wall-pager");
@@ -178,6 +179,7 @@
 
   function card(text, t) {
     var node = el("div", "wall-card wall-new wall-color-" + (Types.hash(text) % 5));
+    node.setAttribute("role", "listitem");
     node.appendChild(el("span", "wall-text", text));
     var badge = el("span", "wall-count");
     badge.appendChild(el("span", "wall-count-n")).setAttribute("aria-hidden", "true");
