@@ -302,6 +302,25 @@ def test_the_wall_turns_its_pages_by_itself_and_the_presenter_can_pause_it(
         snap(projector, artifacts_dir / "wall-1024x768-after-new-answers.png")
 
 
+def test_the_wall_says_plainly_when_older_answers_are_beyond_what_it_holds(
+    server_factory, projector_page: Page, artifacts_dir: Path
+) -> None:
+    server = server_factory(env=NO_LIMITS)
+    projector = projector_page
+    with presenter_for(server) as presenter:
+        truth = answer_open(server, presenter, [f"Antwoord {i}: kort." for i in range(530)])
+        open_projector(projector, server, (1920, 1080))
+        presenter.goto("onthouden")
+        # The projector holds the newest 500 of 530 (app/live.py), and says so.
+        pager_text = projector.locator(".wall-pager")
+        expect(pager_text).to_contain_text("van de nieuwste 500", timeout=UI_TIMEOUT_MS)
+        expect(pager_text).to_contain_text("530 in totaal")
+        expect(projector.locator(".wall-card")).to_have_count(500)
+        expect(projector.locator(".wall-text").first).to_have_text(truth[-1])
+        assert re.match(r"^Antwoorden 1–\d+ van de nieuwste 500", pager_text.text_content() or "")
+        snap(projector, artifacts_dir / "wall-1920x1080-beyond-500.png")
+
+
 # --------------------------------------------------------------------------- the word cloud
 
 CLOUD_WORDS = """() => [...document.querySelectorAll(".cloud-word")].map((w) => {
