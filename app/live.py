@@ -47,7 +47,11 @@ PHONE_RESULTS_INTERVAL = 0.5  # phones show revealed results too, but 2 updates 
 PHONE_BYTES_PER_S = 2048
 # How much of a growing result each screen gets live (newest open answers, top words): what
 # it can show. The HTTP results and the exports always have everything.
-PRESENTER_VIEW_SIZE = 100
+PRESENTER_VIEW_SIZE = 100  # top words: a cloud or ranked list shows no more
+# The projector's answer wall pages through every answer it holds, so it holds many: 500
+# answers of 280 characters are ~145 KB whole (sent on connect or resync), and the changes
+# while answers stream in stay a few hundred bytes. Beyond this the wall says so.
+PRESENTER_LIST_SIZE = 500
 PHONE_VIEW_SIZE = 30
 PRESENCE_INTERVAL = 1.0  # participant counts on the presenter screen, at most once a second
 PRESENTER_REFRESH_S = 10.0  # presenter screens get fresh counts at least this often
@@ -357,14 +361,14 @@ class LiveSession:
         if question is not self.live_question or key != self.tally_key(question):
             return  # the slide moved on while we read; its own publish follows
         self._snapshot = (key, question, snapshot)
-        view = self._view(question, snapshot, PRESENTER_VIEW_SIZE)
+        view = self._view(question, snapshot, presenter_size(question))
         self._to_presenters = ResultsMessage.after(self._to_presenters, view, question.live_list)
         self.hub.results_to_presenters(self.code, self._to_presenters)
         if self.state.results_visible(question):
             self._phone_results.poke()
 
     async def _read_tally(self, question: Question, key: str) -> TallySnapshot:
-        newest = PRESENTER_VIEW_SIZE if question.live_list else 0
+        newest = PRESENTER_LIST_SIZE if question.live_list else 0
         top = question.live_top(PRESENTER_VIEW_SIZE)
         try:
             return await self.app.tally.read(key, newest, top)
@@ -666,6 +670,11 @@ class LiveSession:
         await self._phone_results.aclose()
         await self._presence.aclose()
         await self._announce.aclose()
+
+
+def presenter_size(question: Question) -> int:
+    """How much of `question`'s live result the presenter screens get."""
+    return PRESENTER_LIST_SIZE if question.live_list else PRESENTER_VIEW_SIZE
 
 
 def snapshot_of(question: Question, rows: list[tuple[str, int, Any]], newest: int) -> TallySnapshot:

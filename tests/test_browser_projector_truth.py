@@ -245,7 +245,9 @@ def test_no_text_on_the_projector_is_smaller_than_three_percent_of_the_screen(
     found: dict[str, list[str]] = {}
     for slide, kind in [
         ("rol", "choice"),
+        ("drijfveren", "wordcloud"),
         ("stellingen", "scales"),
+        ("onthouden", "open"),
         ("samenwerking", "content"),
         ("meedoen", "join"),
     ]:

@@ -1,9 +1,9 @@
 """Growing results reach screens bounded, and as changes: the open wall must not flood the Wi-Fi.
 
 Before: every phone got every open answer up to twice a second (824 KB a message with 1,500
-answers). Now a phone gets the newest 30, a projector the newest 100, and a screen that has
-the previous message gets only what changed. What a screen puts together must still be exactly
-the newest answers the server holds.
+answers). Now a phone gets the newest 30, a projector the newest 500 (its wall pages through
+them), and a screen that has the previous message gets only what changed. What a screen puts
+together must still be exactly the newest answers the server holds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.live import PHONE_VIEW_SIZE, PRESENTER_VIEW_SIZE
+from app.live import PHONE_VIEW_SIZE, PRESENTER_LIST_SIZE
 from app.livediff import apply_list_delta, list_delta
 from app.liveview import ResultsMessage
 
@@ -163,7 +163,7 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
                 phone.result
                 and phone.result["answers"] == truth[-PHONE_VIEW_SIZE:]
                 and projector.result
-                and projector.result["answers"] == truth[-PRESENTER_VIEW_SIZE:]
+                and projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
             ):
                 await asyncio.sleep(0.1)
         for task in readers:
@@ -175,12 +175,50 @@ async def test_open_wall_reaches_phones_and_projector_bounded_and_exact(
     assert phone.result is not None and projector.result is not None
     assert phone.result["answers"] == truth[-PHONE_VIEW_SIZE:]
     assert phone.result["total"] == 296
-    assert projector.result["answers"] == truth[-PRESENTER_VIEW_SIZE:]
+    assert projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
     # Bounded: no phone message holds more than its window; most are changes, much smaller.
     assert max(phone.sizes) < PHONE_VIEW_SIZE * 300 + 2_000
-    assert max(projector.sizes) < PRESENTER_VIEW_SIZE * 300 + 2_000
+    assert max(projector.sizes) < PRESENTER_LIST_SIZE * 300 + 2_000
     assert projector.changes > 0 and phone.changes > 0
-    assert sum(projector.sizes) < 0.5 * len(projector.sizes) * PRESENTER_VIEW_SIZE * 270
+    assert sum(projector.sizes) < 0.5 * len(projector.sizes) * len(truth) * 270
+
+
+async def test_the_projector_gets_the_newest_500_open_answers_and_the_total(
+    server_factory,
+) -> None:
+    server = server_factory(env={"RONDVRAAG_VOTE_RATE": "0"})
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
+        await http.post(
+            f"/api/sessions/{server.code}/control",
+            json={"action": "goto", "question": "onthouden"},
+            headers=server.admin_headers(),
+        )
+        tokens = await joined(server, http, 110)
+        async with connect(
+            f"{server.ws_url}/ws/sessions/{server.code}/presenter",
+            additional_headers=server.admin_headers(),
+        ) as projector_ws:
+            projector = Screen(projector_ws)
+            reader = asyncio.create_task(projector.read_for(60))
+            for i, token in enumerate(tokens):
+                entries = [f"{i}.{n} {LONG}"[:270] for n in range(5)]
+                response = await http.post(
+                    f"/api/sessions/{server.code}/responses",
+                    json={"participant": token, "question": "onthouden", "answer": entries},
+                )
+                assert response.status_code == 201, response.text
+            truth = (await full_result(server, http, "onthouden"))["answers"]
+            async with asyncio.timeout(15):
+                while not (projector.result and projector.result["total"] == len(truth)):
+                    await asyncio.sleep(0.1)
+            reader.cancel()
+    assert len(truth) == 550
+    assert projector.result is not None
+    # The wall holds the newest 500 (it says the other 50 are beyond it) and the total.
+    assert projector.result["answers"] == truth[-PRESENTER_LIST_SIZE:]
+    assert projector.result["total"] == 550
+    assert max(projector.sizes) < PRESENTER_LIST_SIZE * 300 + 2_000
+    assert projector.changes > 0
 
 
 async def test_word_cloud_reaches_screens_as_its_top_words(server_factory) -> None:

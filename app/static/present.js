@@ -1,7 +1,9 @@
 /* The projector and remote page: renders the server's state (so a projector and a laptop stay
  * in sync), shows live results, and sends control actions over HTTP.
  * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
- * Q QR corner, L lock/open joining, F full screen. Plain ES2017, no modules. */
+ * Q QR corner, L lock/open joining, F full screen; other keys go to the slide type's view
+ * (types/open.js: P pause, [ ] step the answer wall; types/wordcloud.js: W the ranked list).
+ * Plain ES2017, no modules. */
 (function () {
   "use strict";
 
@@ -121,6 +123,12 @@
       renderSlide(slide);
     }
     renderFlags();
+    tellView();
+  }
+
+  /** A view that orders by whether voting is open (the answer wall) is told so. */
+  function tellView() {
+    if (S.view && S.view.voting && S.state) S.view.voting(!!S.state.voting_open);
   }
 
   function applyResults(msg) {
@@ -221,6 +229,7 @@
     renderFlags();
     var type = Types.get(slide.type);
     S.view = type && type.View ? new type.View(slide, box, t, lang) : null;
+    tellView();
     if (S.view && S.result && S.result.id === slide.id) S.view.update(S.result);
     else if (S.view) S.view.update(emptyResult(slide));
   }
@@ -540,7 +549,7 @@
     else if (key === "q" || key === "Q") toggleQr();
     else if (key === "l" || key === "L") toggleJoining();
     else if (key === "f" || key === "F") toggleFullscreen();
-    else handled = false;
+    else handled = !!(S.view && S.view.key && S.view.key(key)); // the slide type's own keys
     if (handled) ev.preventDefault();
   });
 

@@ -12,7 +12,9 @@
  *   summary(slide, answer, list, ctx)  the participant's own answer as <li>s in `list`
  *   phoneResult(slide, result, box, ctx)  the room's results on the phone (ctx.mine: own answer)
  *   View(slide, root, t, lang)      the projector's and remote's live view: .update(result),
- *                                   .relayout()
+ *                                   .relayout(); optional .voting(open) (told whenever the
+ *                                   state arrives) and .key(key) (a key the presenter pressed
+ *                                   that present.js does not use; true: handled)
  * ctx always has t (translator), el, lang. Plain ES2017, no modules. */
 (function (global) {
   "use strict";
@@ -42,11 +44,48 @@
       return Math.abs(h);
     },
     toList: toList,
+    columnPages: columnPages,
     textDraft: textDraft,
     textForm: textForm,
     textAnswer: textAnswer,
     textSummary: textSummary
   };
+
+  /** Pages of a multi-column box of fixed height (positioned, so it is its children's
+   * offsetParent): what does not fit flows on into columns to the right of the box. A page is
+   * as many columns as the box's width shows; `offsets[p]`: how far to shift the box left to
+   * show page p. Measured from where the columns really are (offsetLeft ignores transforms,
+   * so a shifted box or a card still fading in measures the same). */
+  function columnPages(box) {
+    var starts = [];
+    var lefts = [];
+    for (var i = 0; i < box.children.length; i++) {
+      var left = box.children[i].offsetLeft;
+      lefts.push(left);
+      var known = starts.some(function (s) {
+        return Math.abs(s - left) <= 2;
+      });
+      if (!known) starts.push(left);
+    }
+    starts.sort(function (a, b) {
+      return a - b;
+    });
+    var perPage = Math.max(
+      1,
+      starts.filter(function (s) {
+        return s < box.clientWidth - 2;
+      }).length
+    );
+    var pageOf = lefts.map(function (left) {
+      var column = 0;
+      while (column + 1 < starts.length && starts[column + 1] <= left + 2) column += 1;
+      return Math.floor(column / perPage);
+    });
+    var offsets = [];
+    for (var c = 0; c < starts.length; c += perPage) offsets.push(starts[c]);
+    if (!offsets.length) offsets.push(0);
+    return { pageOf: pageOf, count: offsets.length, offsets: offsets };
+  }
 
   function toList(answer) {
     if (answer === null || answer === undefined) return [];
