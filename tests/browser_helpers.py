@@ -79,12 +79,12 @@ def presenter_for(server: LiveServer) -> Iterator[Presenter]:
 
 
 def token_key(code: str) -> str:
-    """Where phone.js keeps the participant token in localStorage."""
+    """Where the phone (app/static/phone/storage.js) keeps the participant token."""
     return f"rondvraag:p:{code}"
 
 
 def pending_key(code: str) -> str:
-    """Where phone.js keeps an answer the server has not confirmed yet."""
+    """Where the phone (phone/storage.js) keeps an answer the server has not confirmed yet."""
     return f"rondvraag:pending:{code}"
 
 

@@ -17,6 +17,7 @@ import pytest
 from conftest import LiveServer
 from websockets.asyncio.client import connect
 
+from app.web.assets import PHONE_SCRIPTS
 from app.web.pages import ASSET_VERSION
 
 # What Chromium sends when a person opens a link (Fetch Metadata).
@@ -217,9 +218,13 @@ def test_a_browser_without_gzip_gets_the_same_bundle_uncompressed(server: LiveSe
     assert plain.headers["content-type"].startswith("text/javascript")
     assert packed.headers["content-encoding"] == "gzip"
     assert packed.content == plain.content  # httpx has unpacked it
-    for source in ("i18n.js", "live.js", "types/registry.js", "types/wordcloud.js", "phone.js"):
+    assert {"types/wordcloud.js", "phone/outbox.js", "phone.js"} <= set(PHONE_SCRIPTS)
+    at = -1
+    for source in PHONE_SCRIPTS:  # each file whole, in load order (parts before the controller)
         text = (Path("app/static") / source).read_text(encoding="utf-8").strip()
         assert text in plain.text, f"{source} is not in the phone bundle"
+        assert plain.text.index(text) > at, f"{source} is out of order in the phone bundle"
+        at = plain.text.index(text)
     assert httpx.get(f"{server.base_url}/static/bundle/nothing.js").status_code == 404
 
 

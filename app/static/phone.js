@@ -1,5 +1,9 @@
-/* The participant page: join, follow the live slide over the WebSocket, answer it, and keep an
- * answer safe in localStorage until the server has confirmed it.
+/* The participant page's controller: the live slide's state, this participant's answers, and
+ * what the page shows (the question's form from its type's script, the answer as sent with its
+ * confirmation, the room's results, notices). Its parts, loaded before it in the same bundle:
+ *   phone/storage.js     what the phone keeps across reloads (token, drafts, unsent answer)
+ *   phone/outbox.js      sends the answer until the server confirms or refuses it
+ *   phone/connection.js  joining, the live socket, the state over HTTP while it is down
  * Plain ES2017 (no ?. or ??, no modules) so that old phones run it. Participant text and labels
  * are always set with textContent; only the server-rendered body_html of content slides is HTML. */
 (function () {
@@ -16,97 +20,31 @@
   var t = I.translator(lang);
   document.documentElement.setAttribute("lang", lang);
 
-  var API = "/api/sessions/" + encodeURIComponent(code);
-  var TOKEN_KEY = "rondvraag:p:" + code;
-  var PENDING_KEY = "rondvraag:pending:" + code;
-  // Unsent edits per question (typed text, picked values), so nothing a person typed is lost
-  // when the presenter moves on and back, the page reloads or the connection drops.
-  var DRAFTS_KEY = "rondvraag:drafts:" + code;
-  // The join key from the QR code's URL: it lets a full room behind one address join at once.
-  var keyMatch = /[?&]k=([a-z0-9]{1,16})(?:&|$)/.exec(window.location.search);
-  var JOIN_KEY = keyMatch ? keyMatch[1] : null;
   var Types = window.RondvraagTypes;
   var LATE_NOTICE_MS = 3000;
+  var API = "/api/sessions/" + encodeURIComponent(code);
+  var storage = window.RondvraagPhoneStorage(code);
 
-  /* ---------------------------------------------------------------- storage (with fallback) */
-
-  var memory = {};
-  function storeGet(key) {
-    try {
-      var v = window.localStorage.getItem(key);
-      if (v !== null) return v;
-    } catch (e) {
-      /* storage blocked (private mode, old Safari): memory only */
-    }
-    return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
-  }
-  function storeSet(key, value) {
-    memory[key] = value;
-    try {
-      window.localStorage.setItem(key, value);
-    } catch (e) {
-      /* memory copy is enough */
-    }
-  }
-  function storeDel(key) {
-    delete memory[key];
-    try {
-      window.localStorage.removeItem(key);
-    } catch (e) {
-      /* ignore */
-    }
-  }
-  function loadDrafts() {
-    try {
-      var drafts = JSON.parse(storeGet(DRAFTS_KEY) || "{}");
-      if (drafts && typeof drafts === "object" && !Array.isArray(drafts)) return drafts;
-    } catch (e) {
-      /* corrupt: start afresh */
-    }
-    return {};
-  }
-
-  function loadPending() {
-    var raw = storeGet(PENDING_KEY);
-    if (!raw) return null;
-    try {
-      var p = JSON.parse(raw);
-      if (p && typeof p.question === "string" && p.answer !== undefined) return p;
-    } catch (e) {
-      /* corrupt: drop */
-    }
-    storeDel(PENDING_KEY);
-    return null;
-  }
-
-  /* ---------------------------------------------------------------- app state */
+  /* ---------------------------------------------------------------- page state */
 
   var S = {
-    token: storeGet(TOKEN_KEY),
     state: null, // the last state shown
     version: -1,
     acceptAny: true, // the first state after (re)connecting is taken whatever its version
     answers: {}, // question id -> answer the server holds
     rounds: {}, // question id -> round last seen (a new round clears the answer)
+    sinceConnect: {}, // questions whose answer was confirmed since the socket began connecting
     results: null, // RESULT for the live slide
     resultsVersion: -1,
-    pending: loadPending(), // {question, answer} not yet confirmed by the server
-    drafts: loadDrafts(), // question id -> {round, draft}: edits not sent yet
-    inflight: false,
     sendStatus: null, // "sending" | "pending" | "ok" for the live question
     slideKey: null,
     viewKey: null,
     mode: "form", // "form" | "done" for the live interactive slide
-    draft: null,
+    draft: null, // the live question's draft as its form edits it
     dirty: false,
-    notice: null, // {text, kind}
-    gone: false,
-    rejoins: 0,
-    sinceConnect: {} // questions whose answer was confirmed since the socket began connecting
+    notice: null, // {text, kind, at}
+    gone: false // the session ended or is gone: the page says its last word
   };
-  var retryBackoff = new L.Backoff();
-  var retryTimer = null;
-  var joinBackoff = new L.Backoff();
 
   /* ---------------------------------------------------------------- DOM skeleton */
 
@@ -186,22 +124,9 @@
     return S.state && typeof S.state.round === "number" ? S.state.round : 0;
   }
 
-  /** Keep the live question's draft (in this page and in localStorage) as it is now. */
-  function keepDraft(slide) {
-    S.drafts[slide.id] = { round: liveRound(), draft: S.draft };
-    storeSet(DRAFTS_KEY, JSON.stringify(S.drafts));
-  }
-
-  function dropDraft(questionId) {
-    if (!Object.prototype.hasOwnProperty.call(S.drafts, questionId)) return;
-    delete S.drafts[questionId];
-    storeSet(DRAFTS_KEY, JSON.stringify(S.drafts));
-  }
-
   /** The unsent draft of this question in its current round, if the person edited one. */
   function savedDraft(slide) {
-    var kept = S.drafts[slide.id];
-    return kept && kept.round === liveRound() ? kept.draft : undefined;
+    return storage.draft(slide.id, liveRound());
   }
 
   /** What a type's code may do on this page (see types/registry.js). */
@@ -212,7 +137,7 @@
       el: el,
       lang: lang,
       // Has this person taken part yet? (A join slide mid-talk is not "the first question".)
-      started: Object.keys(S.answers).length > 0 || !!S.pending,
+      started: Object.keys(S.answers).length > 0 || !!outbox.pending(),
       position: (S.state && S.state.position) || { index: 0, total: 0 },
       button: button,
       draft: function () {
@@ -223,7 +148,7 @@
       },
       changed: function () {
         S.dirty = true;
-        keepDraft(slide);
+        storage.keepDraft(slide.id, liveRound(), S.draft);
       },
       submit: function (answer) {
         submitAnswer(slide, answer);
@@ -237,7 +162,7 @@
 
   /** The answer this phone believes in for a question: pending beats confirmed. */
   function knownAnswer(questionId) {
-    if (S.pending && S.pending.question === questionId) return S.pending.answer;
+    if (outbox.holds(questionId)) return outbox.pending().answer;
     return Object.prototype.hasOwnProperty.call(S.answers, questionId)
       ? S.answers[questionId]
       : undefined;
@@ -276,8 +201,8 @@
       if (before !== undefined && before !== st.round) {
         // The presenter started a new round: earlier answers no longer count.
         delete S.answers[slide.id];
-        if (S.pending && S.pending.question === slide.id) dropPending(S.pending);
-        dropDraft(slide.id);
+        outbox.drop(slide.id);
+        storage.dropDraft(slide.id);
         S.slideKey = null;
         S.viewKey = null; // the form is drawn afresh, empty
         S.draft = null;
@@ -302,7 +227,7 @@
         S.draft = saved !== undefined ? saved : draftFromAnswer(slide, known);
         S.dirty = saved !== undefined;
         S.sendStatus =
-          S.pending && S.pending.question === slide.id ? "pending" : known === undefined ? null : "ok";
+          outbox.holds(slide.id) ? "pending" : known === undefined ? null : "ok";
       }
     }
     render();
@@ -315,7 +240,7 @@
     else delete S.answers[msg.question];
     var slide = liveSlide();
     if (!slide || slide.id !== msg.question || !isInteractive(slide)) return;
-    if (S.pending && S.pending.question === msg.question) return; // ours is newer
+    if (outbox.holds(msg.question)) return; // ours is newer
     if (has && S.mode === "form" && !S.dirty) {
       S.mode = "done";
       S.sendStatus = "ok";
@@ -354,7 +279,7 @@
     if (v < S.resultsVersion) return;
     var r = L.resultFrom(msg, S.results, S.resultsVersion);
     if (!r) {
-      socket.send({ type: "resync" }); // a change we cannot apply: ask for the whole view
+      connection.send({ type: "resync" }); // a change we cannot apply: ask for the whole view
       return;
     }
     S.resultsVersion = v;
@@ -447,7 +372,7 @@
   function updateSendStatus() {
     var node = statusBox;
     var slide = liveSlide();
-    var s = slide && S.pending && S.pending.question === slide.id ? S.sendStatus || "pending" : S.sendStatus;
+    var s = slide && outbox.holds(slide.id) ? S.sendStatus || "pending" : S.sendStatus;
     if (!slide || !isInteractive(slide)) s = null;
     if (S.state && !S.state.voting_open && s === "ok") s = null;
     node.className = "send-status send-status-" + (s || "none");
@@ -479,30 +404,16 @@
   }
 
   function submitAnswer(slide, answer) {
-    dropDraft(slide.id);
-    S.pending = { question: slide.id, answer: answer };
-    storeSet(PENDING_KEY, JSON.stringify(S.pending));
+    storage.dropDraft(slide.id);
+    outbox.put(slide.id, answer);
     S.mode = "done";
     S.dirty = false;
     S.sendStatus = "sending";
     setNotice(null);
-    retryBackoff.reset();
     render();
     // Focus follows the answer to its confirmation (the form that had it is gone).
     statusBox.focus({ preventScroll: false });
-    sendPending();
-  }
-
-  /** Try the pending answer again: after the server's Retry-After when it gave one (a busy
-   * server says how long to wait), else after the jittered backoff. */
-  function scheduleRetry(retryAfter) {
-    if (retryTimer) return;
-    var delay = retryBackoff.next();
-    if (retryAfter) delay = Math.max(delay, retryAfter * 1000 * (1 + Math.random() / 4));
-    retryTimer = window.setTimeout(function () {
-      retryTimer = null;
-      sendPending();
-    }, delay);
+    outbox.send();
   }
 
   function setSendStatus(question, status) {
@@ -513,88 +424,32 @@
     }
   }
 
-  function sendPending() {
-    if (!S.pending || S.inflight || !S.token || S.gone) return;
-    if (retryTimer) {
-      window.clearTimeout(retryTimer);
-      retryTimer = null;
-    }
-    var p = S.pending;
-    S.inflight = true;
-    if (S.sendStatus !== "pending") setSendStatus(p.question, "sending");
-    L.fetchJSON(
-      API + "/responses",
-      { method: "POST", body: { participant: S.token, question: p.question, answer: p.answer } },
-      15000
-    ).then(
-      function (res) {
-        S.inflight = false;
-        handleSendResult(p, res.status, res.body || {}, res.retryAfter);
-      },
-      function () {
-        S.inflight = false;
-        if (S.pending === p) {
-          setSendStatus(p.question, "pending");
-          scheduleRetry();
-        } else {
-          sendPending();
-        }
-      }
-    );
+  /* ---------------------------------------------------------------- the outbox's news */
+
+  /** A send began ("sending") or failed and waits for its retry ("pending"). A phone that says
+   * it is waiting keeps saying so while it retries. */
+  function outboxStatus(question, status) {
+    if (status === "sending" && S.sendStatus === "pending") return;
+    setSendStatus(question, status);
   }
 
-  function dropPending(p) {
-    if (S.pending === p) {
-      S.pending = null;
-      storeDel(PENDING_KEY);
+  function answerAccepted(question, answer, replaced) {
+    S.answers[question] = answer;
+    S.sinceConnect[question] = true;
+    if (replaced) return; // the newer answer is on its way
+    setSendStatus(question, "ok");
+    var slide = liveSlide();
+    if (slide && slide.id === question) {
+      S.draft = draftFromAnswer(slide, S.answers[question]);
+      S.viewKey = null; // redraw the summary with the answer as stored
+      render();
     }
   }
 
-  function handleSendResult(p, status, data, retryAfter) {
-    var replaced = S.pending !== p;
+  /** The server will never take this answer as it is: say why, and give the form back. */
+  function answerRefused(p, status, data) {
     var slide = liveSlide();
     var live = slide && slide.id === p.question;
-    if (status >= 200 && status < 300) {
-      S.answers[p.question] = data.answer !== undefined ? data.answer : p.answer;
-      S.sinceConnect[p.question] = true;
-      S.rejoins = 0;
-      retryBackoff.reset();
-      dropPending(p);
-      if (replaced) {
-        sendPending();
-        return;
-      }
-      setSendStatus(p.question, "ok");
-      if (live) {
-        S.draft = draftFromAnswer(slide, S.answers[p.question]);
-        S.viewKey = null; // redraw the summary with the answer as stored
-        render();
-      }
-      return;
-    }
-    if (replaced) {
-      sendPending();
-      return;
-    }
-    if ((status === 401 || status === 403) && S.rejoins < 2) {
-      // The token was refused (server secret changed, storage wiped): join again, then resend.
-      S.rejoins += 1;
-      storeDel(TOKEN_KEY);
-      S.token = null;
-      join();
-      return;
-    }
-    if (status === 429 || status >= 500 || status === 0) {
-      setSendStatus(p.question, "pending");
-      scheduleRetry(retryAfter);
-      return;
-    }
-    if (status === 404 && data && data.error === "unknown_session") {
-      showGone();
-      return;
-    }
-    // A definite no (400, 404, 409, 413...): the answer will never be accepted as it is.
-    dropPending(p);
     var detail = data && typeof data.detail === "string" && data.detail ? data.detail : t("vote.error");
     if (status === 409 && data && data.error === "session_ended") {
       showEnded();
@@ -659,7 +514,8 @@
   function showFinal(text, className) {
     if (S.gone) return;
     S.gone = true;
-    socket.stop();
+    connection.stop();
+    outbox.stop();
     setBanner(false);
     clear(app);
     var box = el("div", "gone");
@@ -670,137 +526,50 @@
     app.appendChild(box);
   }
 
-  /* ---------------------------------------------------------------- joining and the socket */
+  /* ---------------------------------------------------------------- the parts */
 
-  var socket = new L.LiveSocket({
-    path: function () {
-      S.sinceConnect = {}; // called as each socket starts connecting
-      var q = S.token ? "?participant=" + encodeURIComponent(S.token) : "";
-      return "/ws/sessions/" + encodeURIComponent(code) + q;
+  var connection = window.RondvraagPhoneConnection({
+    code: code,
+    api: API,
+    storage: storage,
+    connecting: function () {
+      S.sinceConnect = {}; // answers confirmed from now on may be newer than its snapshot
     },
-    onOpen: function () {
+    open: function () {
       S.acceptAny = true;
       S.resultsVersion = -1; // results are numbered per server run
-      setBanner(false);
-      sendPending();
+      outbox.send();
     },
-    onMessage: function (msg) {
+    message: function (msg) {
       if (msg.type === "state") applyState(msg, true);
       else if (msg.type === "results") applyResults(msg);
       else if (msg.type === "answer") applyAnswer(msg);
       else if (msg.type === "answers") applyAnswers(msg);
     },
-    onDown: function (failures) {
-      setBanner(true);
-      if (failures >= 2) pollState();
+    polled: function (st) {
+      applyState(st, false);
     },
-    onGone: showGone
+    offline: setBanner,
+    joined: function () {
+      setNotice(null);
+      outbox.send();
+    },
+    waiting: function (reason) {
+      if (reason === "busy") setNotice(t("join.busy"), "info");
+      else setNotice(t(reason === "session_full" ? "join.full" : "join.locked"), "error");
+    },
+    gone: showGone,
+    ended: showEnded
   });
 
-  /** While the socket is down, fetch the state over HTTP: keeps the page useful behind proxies
-   * that block WebSockets, and tells us when the session is gone (404). */
-  function pollState() {
-    L.fetchJSON(API, {}, 8000).then(
-      function (res) {
-        if (res.status === 404) showGone();
-        else if (res.status === 200 && res.body) applyState(res.body, false);
-      },
-      function () {
-        /* still offline */
-      }
-    );
-  }
-
-  var socketStarted = false;
-  var setAside = null; // the page's join, when the phone came with a token of its own
-
-  function join() {
-    if (S.gone) return;
-    var saved = S.token;
-    var request = saved ? { participant: saved } : JOIN_KEY ? { key: JOIN_KEY } : {};
-    L.fetchJSON(API + "/join", { method: "POST", body: request }, 10000).then(
-      function (res) {
-        joinAnswered(res, saved);
-      },
-      function () {
-        retryJoin(0, true);
-      }
-    );
-  }
-
-  /** What a join got ({status, body, retryAfter}, from POST /join or from the page itself):
-   * go on with the token, wait and try again, or say why not. */
-  function joinAnswered(res, saved) {
-    var data = res.body || {};
-    if ((res.status === 200 || res.status === 201) && typeof data.participant === "string") {
-      S.token = data.participant;
-      storeSet(TOKEN_KEY, S.token);
-      joinBackoff.reset();
-      setNotice(null);
-      forgetJoinKey();
-      if (!socketStarted) {
-        socketStarted = true;
-        socket.start();
-      } else if (saved !== S.token) {
-        socket.connect(); // reconnect with the new token so the server counts us right
-      }
-      sendPending();
-      return;
-    }
-    if (res.status === 404) {
-      showGone();
-      return;
-    }
-    if (res.status === 409 && data.error === "session_ended") {
-      showEnded();
-      return;
-    }
-    if (res.status === 409 && (data.error === "session_full" || data.error === "joining_locked")) {
-      // Full, or the presenter paused joining: say so, and look again now and then.
-      setNotice(t(data.error === "session_full" ? "join.full" : "join.locked"), "error");
-      window.setTimeout(join, 15000 * (0.75 + Math.random() / 2));
-      return;
-    }
-    if (saved && res.status >= 400 && res.status < 500 && res.status !== 429) {
-      storeDel(TOKEN_KEY); // refused or unreadable token: join fresh
-      S.token = null;
-      var offered = setAside;
-      setAside = null;
-      if (offered) joinAnswered(pageJoinResponse(offered), null); // the page joined us already
-      else join();
-      return;
-    }
-    if (res.status === 429) {
-      setNotice(t("join.busy"), "info"); // the server is there, just busy: no "offline"
-      retryJoin(res.retryAfter, false);
-      return;
-    }
-    retryJoin(0, true);
-  }
-
-  /** Join again later: after Retry-After when the server said how long (plus a little jitter,
-   * so a room that was told "wait 3 s" does not come back in the same millisecond). */
-  function retryJoin(retryAfter, offline) {
-    setBanner(offline);
-    var delay = joinBackoff.next();
-    if (retryAfter) delay = Math.max(delay, retryAfter * 1000 * (1 + Math.random() / 4));
-    window.setTimeout(join, delay);
-  }
-
-  /** Once joined, the key has done its job: drop it from the address bar, so a shared or
-   * bookmarked link does not carry it. */
-  function forgetJoinKey() {
-    if (!JOIN_KEY || !window.history || !window.history.replaceState) return;
-    try {
-      window.history.replaceState(null, "", window.location.pathname);
-    } catch (e) {
-      /* not allowed here: harmless */
-    }
-  }
-
-  window.addEventListener("online", function () {
-    retryBackoff.reset();
-    sendPending();
+  var outbox = window.RondvraagOutbox({
+    api: API,
+    storage: storage,
+    status: outboxStatus,
+    accepted: answerAccepted,
+    refused: answerRefused,
+    tokenRefused: connection.rejoin,
+    gone: showGone
   });
 
   /** The state the page came with (app/web/joining.py): the live slide as the websocket's
@@ -818,25 +587,13 @@
     return {};
   }
 
-  /** The page's join as POST /join would have answered it. */
-  function pageJoinResponse(joined) {
-    return { status: joined.status, body: joined, retryAfter: joined.retry_after || 0 };
-  }
-
   function start() {
     var first = firstState();
-    var joined = first.join && typeof first.join === "object" ? first.join : null;
-    if (joined && S.token && joined.participant !== S.token) {
-      // A token this phone kept outranks the page's: its answers were given with it. The
-      // page's join is kept in case the server no longer takes the old token.
-      if (typeof joined.participant === "string") setAside = joined;
-      joined = null;
-    }
-    if (joined && first.answers) applyAnswers({ answers: first.answers });
+    // The page's answers are this participant's when the phone goes on with the page's join.
+    if (connection.takePageJoin(first.join) && first.answers) applyAnswers({ answers: first.answers });
     if (first.state) applyState(first.state, false);
     if (S.gone) return;
-    if (joined) joinAnswered(pageJoinResponse(joined), S.token);
-    else join();
+    connection.start();
   }
 
   start();
