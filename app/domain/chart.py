@@ -13,22 +13,15 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from .palette import palette, series
+
 WIDTH = 960
 FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
-BAR_COLORS = (
-    "#1747a6",
-    "#d1495b",
-    "#2a9d8f",
-    "#e9a23b",
-    "#6a4c93",
-    "#3a86ff",
-    "#8d6e63",
-    "#43aa8b",
-)
-CLOUD_COLORS = ("#1747a6", "#d1495b", "#2a9d8f", "#c47f00", "#6a4c93", "#0b3d91")
-TEXT = "#111318"
-MUTED = "#4a5160"
-TRACK = "#e8ebf1"
+BAR_COLORS = series("bar")  # the projector's bar colours (app/static/base.css)
+CLOUD_COLORS = series("cloud")
+TEXT = palette()["text"]
+MUTED = palette()["muted"]
+TRACK = palette()["track"]
 WORDS = {
     "nl": {"mean": "gemiddelde", "none": "Nog geen antwoorden"},
     "en": {"mean": "mean", "none": "No answers yet"},
