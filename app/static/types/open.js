@@ -64,6 +64,10 @@
     this.t = t;
     this.box = el("div", "wall-view");
     this.viewport = el("div", "wall-viewport");
+    // On the remote it scrolls: a keyboard must be able to reach it and scroll.
+    this.viewport.setAttribute("tabindex", "0");
+    this.viewport.setAttribute("role", "region");
+    this.viewport.setAttribute("aria-label", slide.prompt || "");
     this.wall = el("div", "wall");
     this.wall.setAttribute("role", "list"); // every answer, also those on other pages
     // One line of fixed height, so what it says never changes the wall's size: the range

@@ -319,6 +319,14 @@
 
   View.prototype.setListShown = function (shown) {
     this.listBox.classList.toggle("visually-hidden", !shown);
+    // Shown, it may scroll (the remote): a keyboard must be able to reach and scroll it.
+    if (shown) {
+      this.listBox.setAttribute("tabindex", "0");
+      this.listBox.setAttribute("aria-label", this.t("cloud.list"));
+    } else {
+      this.listBox.removeAttribute("tabindex");
+      this.listBox.removeAttribute("aria-label");
+    }
     this.root.classList.toggle("cloud-list-shown", shown);
     this.paginateList();
   };
