@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .coalesce import Coalescer
+from .domain import segments
 from .domain.deck import Deck
 from .domain.presenter import PresenterState, apply, initial_state
 from .domain.slides import Question
@@ -187,8 +188,29 @@ class LiveSession:
             **question.tally(answers),
         }
 
-    async def results(self) -> list[dict[str, Any]]:
-        return [await self.result(q) for q in self.deck.questions]
+    async def results(self, by: str | None = None) -> list[dict[str, Any]]:
+        """Every question's results with intervals; with `by` (a choice question's id) each is
+        also split by what participants answered there (app/domain/segments.py)."""
+        results = [segments.with_intervals(await self.result(q)) for q in self.deck.questions]
+        if by is None:
+            return results
+        splitter = self.deck.question(by)
+        if not segments.can_split_by(splitter):
+            raise NotFound("unknown_question", f"{by!r} is not a choice question of this deck")
+        assert splitter is not None
+        groups = segments.membership(
+            await self.store.tally_rows(self.code, by, self.state.round_of(by))
+        )
+        group_ids = [option.id for option in getattr(splitter, "options", ())]
+        for question, result in zip(self.deck.questions, results, strict=True):
+            rows = await self.store.tally_rows(
+                self.code, question.id, self.state.round_of(question.id)
+            )
+            result["segments"] = segments.split(
+                question, rows, groups, group_ids, self.deck.min_group
+            )
+            result["segments_by"] = by
+        return results
 
     def tally_key(self, question: Question) -> str:
         return f"{self.code}:{question.id}:{self.state.round_of(question.id)}"

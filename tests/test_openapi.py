@@ -45,6 +45,7 @@ def test_the_document_describes_every_json_route_and_the_hot_paths(server: LiveS
         "GET /api/sessions/{code}",
         "DELETE /api/sessions/{code}",
         "POST /api/sessions/{code}/join",
+        "POST /api/sessions/{code}/check",
         "POST /api/sessions/{code}/responses",
         "GET /api/sessions/{code}/me",
         "GET /api/sessions/{code}/presenter",

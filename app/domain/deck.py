@@ -17,6 +17,8 @@ class Deck:
     event: str = ""
     date: str = ""
     source: str = ""  # the YAML text, kept so exports carry the deck they were made with
+    # Groups smaller than this are never shown split out (deck key `privacy: {min_group: N}`).
+    min_group: int = 5
     _by_id: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

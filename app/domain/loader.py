@@ -56,6 +56,11 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
     date = top.text("date")
     if date and not _is_iso_date(date):
         top.error("date", f"'date' is {date!r}, must be a real date written YYYY-MM-DD")
+    min_group = 5
+    privacy = top.child("privacy", required=False)
+    if privacy is not None:
+        min_group = privacy.integer("min_group", default=5, low=1, high=1000)
+        privacy.finish()
     slide_readers = top.items("slides", required=True, minimum=1)
     top.finish()
 
@@ -80,6 +85,7 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
         event=event,
         date=date,
         source=text,
+        min_group=min_group,
     )
 
 

@@ -173,6 +173,19 @@ def deck_schema() -> dict[str, Any]:
                 "pattern": r"^\d{4}-\d{2}-\d{2}$",
                 "description": "the day of the talk, YYYY-MM-DD",
             },
+            "privacy": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "min_group": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 1000,
+                        "default": 5,
+                        "description": "results split by group never show a smaller group",
+                    }
+                },
+            },
             "slides": {"type": "array", "minItems": 1, "items": slide},
         },
     }

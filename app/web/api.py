@@ -279,12 +279,20 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
     **documented(
         Results,
         description="Each question's results in its current round",
-        errors={401: None, 404: None, 429: None, 503: None},
+        errors={
+            401: None,
+            404: "`unknown_session`; `unknown_question`: `by` is not a choice question",
+            429: None,
+            503: None,
+        },
         admin=True,
     ),
 )
-async def results(session: StoredSession) -> dict[str, Any]:
-    return {"questions": await session.results()}
+async def results(session: StoredSession, by: str | None = None) -> dict[str, Any]:
+    """Every question's results with 95 % intervals; `?by=QUESTION_ID` (a choice question)
+    adds each question's results per group of that question's answer, groups smaller than the
+    deck's `privacy.min_group` suppressed."""
+    return {"questions": await session.results(by=by or None)}
 
 
 @router.get(

@@ -219,6 +219,10 @@ class StatementResult(Wire):
     count: int
     mean: float | None
     counts: dict[str, int]
+    ci: list[float] | None = Field(None, description="95 % t interval of the mean [low, high]")
+    median: float | None = None
+    q1: float | None = Field(None, description="first quartile (as QUARTILE.INC)")
+    q3: float | None = Field(None, description="third quartile (as QUARTILE.INC)")
 
 
 class Result(Wire):
@@ -231,6 +235,15 @@ class Result(Wire):
     counts: dict[str, int] | None = Field(None, description="choice, wordcloud")
     statements: dict[str, StatementResult] | None = Field(None, description="scales")
     answers: list[str] | None = Field(None, description="open")
+    ci: dict[str, list[float] | None] | None = Field(
+        None, description="choice: each option's share of respondents, 95 % Wilson [low, high]"
+    )
+    segments: dict[str, dict[str, Any]] | None = Field(
+        None,
+        description="with ?by=: this result per group (option id, or `_none` for those who did "
+        'not answer it); `{"suppressed": true}` for a group below the deck\'s min_group',
+    )
+    segments_by: str | None = Field(None, description="with ?by=: the question that split it")
 
 
 class Results(Wire):

@@ -1,0 +1,82 @@
+"""Results by group, and the intervals that keep a small group from looking like a big one.
+
+"Do unions and employers see trust differently?": any question's answers are split by what
+each participant answered on an earlier choice question (the group), and each group's result
+has the same shape as the whole room's. A group smaller than the deck's `min_group` is never
+shown, not even its size: `{"suppressed": true}`. Shares carry 95 % Wilson intervals and scale
+means 95 % t intervals with median and quartiles (app/domain/stats.py), so a reader can tell
+a difference from noise. Pure: the caller reads the stored rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from . import stats
+from .slides import Question
+from .slides.choice import Choice
+
+NO_ANSWER = "_none"  # the group of participants who did not answer the splitting question
+SUPPRESSED: dict[str, Any] = {"suppressed": True}
+
+Row = tuple[str, int, Any]  # (participant, seq, answer) as the store gives them
+
+
+def can_split_by(question: Question | None) -> bool:
+    """Only a choice question's options make groups (a word or a scale value does not)."""
+    return isinstance(question, Choice)
+
+
+def membership(rows: Iterable[Row]) -> dict[str, list[str]]:
+    """participant → the options they picked on the splitting question (several for a
+    multiple-pick question: such a participant is in each of those groups)."""
+    return {participant: list(answer) for participant, _, answer in rows}
+
+
+def result_of(question: Question, answers: list[Any]) -> dict[str, Any]:
+    """A question's result from its answers, with intervals: the shape of `/results`."""
+    return with_intervals({"responses": len(answers), **question.tally(answers)})
+
+
+def with_intervals(result: dict[str, Any]) -> dict[str, Any]:
+    """Add 95 % intervals where a result has shares of respondents (option counts) or scale
+    statements; other results are returned as they are."""
+    n = int(result.get("responses", 0))
+    counts = result.get("counts")
+    if isinstance(counts, dict) and "answers" not in result and "distinct" not in result:
+        result["ci"] = {key: _rounded(stats.wilson(int(count), n)) for key, count in counts.items()}
+    statements = result.get("statements")
+    if isinstance(statements, dict):
+        for statement in statements.values():
+            values = stats.expand(statement.get("counts", {}))
+            statement["ci"] = _rounded(stats.mean_interval(values))
+            quartiles = stats.median_and_quartiles(values)
+            statement["median"], statement["q1"], statement["q3"] = (
+                quartiles if quartiles else (None, None, None)
+            )
+    return result
+
+
+def split(
+    question: Question,
+    rows: Iterable[Row],
+    groups: dict[str, list[str]],
+    group_ids: list[str],
+    min_group: int,
+) -> dict[str, dict[str, Any]]:
+    """The question's result per group (the splitting question's options, then `_none`),
+    each suppressed when fewer than `min_group` of its members answered this question."""
+    answers_by_group: dict[str, list[Any]] = {g: [] for g in [*group_ids, NO_ANSWER]}
+    for participant, _, answer in rows:
+        for group in groups.get(participant) or [NO_ANSWER]:
+            if group in answers_by_group:
+                answers_by_group[group].append(answer)
+    return {
+        group: SUPPRESSED if len(answers) < min_group else result_of(question, answers)
+        for group, answers in answers_by_group.items()
+    }
+
+
+def _rounded(interval: tuple[float, float] | None) -> list[float] | None:
+    return None if interval is None else [round(interval[0], 4), round(interval[1], 4)]
