@@ -188,10 +188,28 @@ class LiveSession:
             **question.tally(answers),
         }
 
-    async def results(self, by: str | None = None) -> list[dict[str, Any]]:
+    async def round_result(self, question: Question, round_: int) -> dict[str, Any]:
+        """One question's results in a given round, with intervals."""
+        answers = await self.store.answers(self.code, question.id, round_)
+        return {
+            "id": question.id,
+            "type": question.type_name,
+            "round": round_,
+            **segments.result_of(question, answers),
+        }
+
+    async def results(
+        self, by: str | None = None, every_round: bool = False
+    ) -> list[dict[str, Any]]:
         """Every question's results with intervals; with `by` (a choice question's id) each is
-        also split by what participants answered there (app/domain/segments.py)."""
+        also split by what participants answered there (app/domain/segments.py); with
+        `every_round`, each also lists its result in every round so far, oldest first."""
         results = [segments.with_intervals(await self.result(q)) for q in self.deck.questions]
+        if every_round:
+            for question, result in zip(self.deck.questions, results, strict=True):
+                result["rounds"] = [
+                    await self.round_result(question, r) for r in range(1, result["round"] + 1)
+                ]
         if by is None:
             return results
         splitter = self.deck.question(by)

@@ -117,3 +117,34 @@ def test_a_group_at_the_threshold_is_shown_and_one_below_is_not() -> None:
     assert split["vdab"]["responses"] == 4
     assert split["vakbond"] == {"suppressed": True}
     assert split["_none"] == {"suppressed": True}
+
+
+def test_every_round_of_a_question_after_a_new_round(server) -> None:
+    admin = server.admin_headers()
+    api = f"/api/sessions/{server.code}"
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        assert (
+            http.post(
+                f"{api}/control", json={"action": "goto", "question": "rol"}, headers=admin
+            ).status_code
+            == 200
+        )
+        tokens = []
+        for role in ["vdab", "vdab", "vakbond"]:
+            http.cookies.clear()
+            tokens.append(http.post(f"{api}/join").json()["participant"])
+            body = {"participant": tokens[-1], "question": "rol", "answer": role}
+            assert http.post(f"{api}/responses", json=body).status_code == 201
+        assert (
+            http.post(f"{api}/control", json={"action": "reset"}, headers=admin).status_code == 200
+        )
+        body = {"participant": tokens[0], "question": "rol", "answer": "vakbond"}
+        assert http.post(f"{api}/responses", json=body).status_code == 201
+        rounds = http.get(f"{api}/results?rounds=all", headers=admin)
+        bad = http.get(f"{api}/results?rounds=some", headers=admin)
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
+    rol = {q["id"]: q for q in rounds.json()["questions"]}["rol"]
+    assert rol["round"] == 2 and rol["responses"] == 1
+    assert [r["round"] for r in rol["rounds"]] == [1, 2]
+    assert rol["rounds"][0]["counts"]["vdab"] == 2 and rol["rounds"][0]["responses"] == 3
+    assert rol["rounds"][1]["counts"] == rol["counts"]

@@ -280,6 +280,7 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
         Results,
         description="Each question's results in its current round",
         errors={
+            400: "`invalid_request`: `rounds` is not `all` or `current`",
             401: None,
             404: "`unknown_session`; `unknown_question`: `by` is not a choice question",
             429: None,
@@ -288,11 +289,15 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
         admin=True,
     ),
 )
-async def results(session: StoredSession, by: str | None = None) -> dict[str, Any]:
+async def results(
+    session: StoredSession, by: str | None = None, rounds: str | None = None
+) -> dict[str, Any]:
     """Every question's results with 95 % intervals; `?by=QUESTION_ID` (a choice question)
     adds each question's results per group of that question's answer, groups smaller than the
-    deck's `privacy.min_group` suppressed."""
-    return {"questions": await session.results(by=by or None)}
+    deck's `privacy.min_group` suppressed; `?rounds=all` adds every round's result."""
+    if rounds not in (None, "", "all", "current"):
+        raise ApiError(400, "invalid_request", "'rounds' is 'all' or 'current'")
+    return {"questions": await session.results(by=by or None, every_round=rounds == "all")}
 
 
 @router.get(

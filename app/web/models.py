@@ -244,6 +244,9 @@ class Result(Wire):
         'not answer it); `{"suppressed": true}` for a group below the deck\'s min_group',
     )
     segments_by: str | None = Field(None, description="with ?by=: the question that split it")
+    rounds: list[dict[str, Any]] | None = Field(
+        None, description="with ?rounds=all: this question's result in every round, oldest first"
+    )
 
 
 class Results(Wire):
