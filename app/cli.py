@@ -249,6 +249,31 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete every session past its deck's retention (what the server does daily)."""
+    from .exports import ExportError
+    from .retention import purge
+
+    async def run() -> list[str]:
+        store = _store_for(args)
+        await store.open()
+        try:
+            return await purge(store)
+        finally:
+            await store.close()
+
+    try:
+        deleted = asyncio.run(run())
+    except ExportError as exc:
+        print(f"rondvraag purge: {exc}", file=sys.stderr)
+        return 1
+    for code in deleted:
+        print(f"deleted session {code} and every answer (past its deck's retention_days)")
+    if not deleted:
+        print("no session is past its retention")
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     """Show the admin token to whoever can read the database (or the data folder)."""
     from .exports import ExportError
@@ -343,6 +368,13 @@ def build_parser() -> argparse.ArgumentParser:
         " (default: none; or RONDVRAAG_FORWARDED_ALLOW_IPS)",
     )
     serve.set_defaults(run=cmd_serve)
+
+    purge = commands.add_parser(
+        "purge", help="delete every session past its deck's privacy.retention_days"
+    )
+    purge.add_argument("--data", default="data", help="data folder (./data)")
+    purge.add_argument("--database", help="postgresql://… instead of the data folder's SQLite")
+    purge.set_defaults(run=cmd_purge)
 
     doctor = commands.add_parser(
         "doctor", help="the venue check: the join URL, the port, whether phones can reach it"

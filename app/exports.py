@@ -85,6 +85,7 @@ class SessionData:
     rounds: dict[str, int]  # the current round of every question (what the projector shows)
     participants: int  # everyone who joined, answered or not
     responses: list[StoredResponse]  # every round, in submission order
+    ended_at: str | None = None  # ISO 8601 UTC once the session ended
 
     def round_of(self, question_id: str) -> int:
         return self.rounds.get(question_id, 1)
@@ -136,6 +137,7 @@ async def load_session_data(store: Store, code: str) -> SessionData:
         rounds={q.id: state.round_of(q.id) for q in deck.questions},
         participants=await store.participant_count(code),
         responses=await store.responses(code),
+        ended_at=record.ended_at,
     )
 
 

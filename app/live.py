@@ -18,8 +18,10 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import retention
 from .coalesce import Coalescer
 from .domain import segments
 from .domain.deck import Deck
@@ -81,6 +83,7 @@ class LiveSession:
         self.code = record.code
         self.deck = deck
         self.created_at = record.created_at
+        self.ended_at = record.ended_at  # as read at start (a session ended here: see state)
         self.join_url = join_url
         self.app = app
         self.store = app.store
@@ -167,8 +170,18 @@ class LiveSession:
             "join_url": f"{self.join_url}?k={key}" if key else self.join_url,
             "qr_visible": state.qr_visible,
             "phone_reached": self._phone_reached,
+            "deleted_on": self._deleted_on(state),
         }
         return view
+
+    def _deleted_on(self, state: PresenterState) -> str | None:
+        """The day an ended session goes, if its deck keeps answers for a number of days."""
+        if not state.ended or self.deck.retention_days is None:
+            return None
+        if self.ended_at is None:  # ended here, now: the store holds the same moment
+            self.ended_at = datetime.now(UTC).isoformat()
+        day = retention.planned_deletion(self.deck.retention_days, self.ended_at)
+        return day.isoformat() if day else None
 
     def public_state_text(self) -> str:
         """The public state serialised once per version: every phone gets the same bytes."""

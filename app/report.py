@@ -9,7 +9,7 @@ template only places what this returns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -31,6 +31,7 @@ MONTHS = {
 class QuestionReport:
     id: str
     type: str
+    kind: str  # the type's name for people, in the session's language
     prompt: str
     subtitle: str
     round: int
@@ -53,6 +54,8 @@ class Report:
     participants: int
     respondents: int
     questions: list[QuestionReport]
+    retention_days: int | None = None  # the deck's privacy.retention_days
+    deleted_on: str = ""  # when the session and its answers go, once it has ended
 
     @property
     def running_head(self) -> Markup:
@@ -66,6 +69,7 @@ def question_report(question: Question, result: dict[str, Any], language: str) -
     return QuestionReport(
         id=question.id,
         type=question.type_name,
+        kind=question.label(language),
         prompt=question.prompt,
         subtitle=question.subtitle,
         round=result["round"],
@@ -95,7 +99,16 @@ def build_report(data: SessionData) -> Report:
         participants=data.participants,
         respondents=data.respondents,
         questions=questions,
+        retention_days=deck.retention_days,
+        deleted_on=_deletion_day(data, deck.retention_days, deck.language),
     )
+
+
+def _deletion_day(data: SessionData, days: int | None, language: str) -> str:
+    if days is None or not data.ended_at:
+        return ""
+    ended = datetime.fromisoformat(data.ended_at.replace("Z", "+00:00"))
+    return long_date(ended + timedelta(days=days), language)
 
 
 def session_dates(data: SessionData, language: str) -> str:

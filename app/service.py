@@ -14,7 +14,7 @@ import secrets
 import socket
 from datetime import UTC, datetime, timedelta
 
-from . import netaddr
+from . import netaddr, retention
 from .auth import AdminSessions, TokenSigner
 from .backends import Shared
 from .domain.errors import AnswerError, ControlError, DeckError
@@ -29,6 +29,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+PURGE_EVERY_S = 24 * 3600
 LEASE_SECONDS = 90  # a served session's lease, renewed every third of it
 SECRET_BYTES = 32
 
@@ -110,7 +111,10 @@ class Rondvraag:
         self.sessions[record.code] = session
         self.primary = session
         await session.start()
-        self._background = [asyncio.create_task(self._keep_lease(record.code))]
+        self._background = [
+            asyncio.create_task(self._keep_lease(record.code)),
+            asyncio.create_task(self._purge_daily()),
+        ]
         return session
 
     async def _shared_secrets(self) -> None:
@@ -129,6 +133,15 @@ class Rondvraag:
             ).encode()
         )
         self._install_secret(secret)
+
+    async def _purge_daily(self) -> None:
+        """Delete sessions past their deck's retention: now, then once a day."""
+        while True:
+            try:
+                await retention.purge(self.store)
+            except Exception:
+                log.exception("purging sessions past their retention failed; next try tomorrow")
+            await asyncio.sleep(PURGE_EVERY_S)
 
     async def _keep_lease(self, code: str) -> None:
         """Say in the database that this session is being served (the CLI's delete checks)."""

@@ -19,6 +19,11 @@ class Deck:
     source: str = ""  # the YAML text, kept so exports carry the deck they were made with
     # Groups smaller than this are never shown split out (deck key `privacy: {min_group: N}`).
     min_group: int = 5
+    # Days after the session ended that it is deleted with every answer (None: kept until
+    # someone deletes it). Deck key `privacy: {retention_days: N}`.
+    retention_days: int | None = None
+    # What the phone's first screen says about the data (None: the standard sentence).
+    privacy_notice: str = ""
     _by_id: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

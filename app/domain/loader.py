@@ -56,10 +56,13 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
     date = top.text("date")
     if date and not _is_iso_date(date):
         top.error("date", f"'date' is {date!r}, must be a real date written YYYY-MM-DD")
-    min_group = 5
+    min_group, retention_days, notice = 5, None, ""
     privacy = top.child("privacy", required=False)
     if privacy is not None:
         min_group = privacy.integer("min_group", default=5, low=1, high=1000)
+        days = privacy.integer("retention_days", default=0, low=1, high=3650)
+        retention_days = days or None
+        notice = privacy.text("notice")
         privacy.finish()
     slide_readers = top.items("slides", required=True, minimum=1)
     top.finish()
@@ -86,6 +89,8 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
         date=date,
         source=text,
         min_group=min_group,
+        retention_days=retention_days,
+        privacy_notice=notice,
     )
 
 

@@ -183,7 +183,17 @@ def deck_schema() -> dict[str, Any]:
                         "maximum": 1000,
                         "default": 5,
                         "description": "results split by group never show a smaller group",
-                    }
+                    },
+                    "retention_days": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 3650,
+                        "description": "days after the session ended that it is deleted",
+                    },
+                    "notice": {
+                        "type": ["string", "number"],
+                        "description": "what the phone's first screen says about the data",
+                    },
                 },
             },
             "slides": {"type": "array", "minItems": 1, "items": slide},

@@ -18,6 +18,11 @@
   var code = body.getAttribute("data-code") || "";
   var lang = I.pickLanguage(body.getAttribute("data-language"), true);
   var t = I.translator(lang);
+  // The standard privacy sentence in the language this phone speaks (a deck's own text stays).
+  var privacyNote = document.getElementById("privacy-note");
+  if (privacyNote && privacyNote.getAttribute("data-" + lang)) {
+    privacyNote.textContent = privacyNote.getAttribute("data-" + lang);
+  }
   document.documentElement.setAttribute("lang", lang);
 
   var Types = window.RondvraagTypes;

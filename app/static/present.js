@@ -287,7 +287,14 @@
     var ended = !!(s && s.ended);
     body.classList.toggle("session-ended", ended);
     st.ended.hidden = !ended;
-    st.ended.textContent = t("present.ended");
+    st.ended.textContent = p.deleted_on
+      ? t("present.endedUntil", {
+          date: new Date(p.deleted_on + "T12:00:00").toLocaleDateString(
+            lang === "nl" ? "nl-BE" : "en-GB",
+            { day: "numeric", month: "long", year: "numeric" }
+          )
+        })
+      : t("present.ended");
 
     // Controls.
     setCtl("voting", s && s.voting_open ? t("present.closeVoting") : t("present.openVoting"), !interactive);

@@ -135,6 +135,10 @@ class PresenterInfo(Wire):
     join_key: str = Field(description="the current join key (empty when keys are off)")
     join_url: str = Field(description="the join URL with the key, as the QR code shows it")
     qr_visible: bool
+    deleted_on: str | None = Field(
+        description="once ended: the day (YYYY-MM-DD) the session and its answers are deleted, "
+        "if the deck keeps them for `privacy.retention_days`"
+    )
     phone_reached: PhoneReach | None = Field(
         description="the latest venue check from a phone (`/check/{code}`), if any"
     )

@@ -110,6 +110,8 @@ async def phone(request: Request, code: str, services: Services) -> Response:
         title=session.deck.title,
         language=session.deck.language,
         first_state=first,
+        privacy_notice=session.deck.privacy_notice,
+        retention_days=session.deck.retention_days,
     )
     response.headers["Cache-Control"] = "no-store"  # it holds the phone's own token
     if token is not None:

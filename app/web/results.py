@@ -35,6 +35,7 @@ async def session_data(session: LiveSession) -> SessionData:
         rounds={q.id: session.state.round_of(q.id) for q in session.deck.questions},
         participants=await store.participant_count(session.code),
         responses=await store.responses(session.code),
+        ended_at=session.ended_at,
     )
 
 

@@ -39,6 +39,12 @@ class Slide:
 
     type_name: ClassVar[str] = ""
     interactive: ClassVar[bool] = False
+    # The type's name for people, per language (the report's "Soort" column); else type_name.
+    labels: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def label(cls, language: str) -> str:
+        return cls.labels.get(language) or cls.labels.get("en") or cls.type_name
 
     id: str
     title: str = ""

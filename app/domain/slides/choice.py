@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..chart import (
     BAR_COLORS,
@@ -32,6 +32,8 @@ class Option:
 @register("choice")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice(Question):
+    labels: ClassVar[dict[str, str]] = {"nl": "Meerkeuze", "en": "Multiple choice"}
+
     options: tuple[Option, ...]
     multiple: int = 1
 

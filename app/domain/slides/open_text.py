@@ -19,6 +19,8 @@ from .base import Cell, FreeText, LiveCounts, register, text_entries
 @register("open")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpenQuestion(FreeText):
+    labels: ClassVar[dict[str, str]] = {"nl": "Open vraag", "en": "Open question"}
+
     def check_answer(self, raw: Any) -> list[str]:
         return text_entries(
             raw, max_answers=self.max_answers, max_length=self.max_length, single_line=False

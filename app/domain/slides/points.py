@@ -13,7 +13,7 @@ respondent gave nothing, so the means add up to the points the average responden
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..chart import (
     BAR_COLORS,
@@ -44,6 +44,8 @@ WORDS = {
 @register("points")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Points(Question):
+    labels: ClassVar[dict[str, str]] = {"nl": "Punten verdelen", "en": "Points to spread"}
+
     options: tuple[Option, ...]
     budget: int = 100
     step: int = 10

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..chart import (
     BAR_COLORS,
@@ -43,6 +43,8 @@ WORDS = {
 @register("ranking")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ranking(Question):
+    labels: ClassVar[dict[str, str]] = {"nl": "Rangschikking", "en": "Ranking"}
+
     options: tuple[Option, ...]
     max_ranked: int
 

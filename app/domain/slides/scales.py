@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..chart import (
     BAR_COLORS,
@@ -34,6 +34,8 @@ class Statement:
 @register("scales")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scales(Question):
+    labels: ClassVar[dict[str, str]] = {"nl": "Schalen", "en": "Scales"}
+
     statements: tuple[Statement, ...]
     low: int = 1
     high: int = 5

@@ -26,6 +26,8 @@ def normalise_entry(entry: str) -> str:
 @register("wordcloud")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WordCloud(FreeText):
+    labels: ClassVar[dict[str, str]] = {"nl": "Woordwolk", "en": "Word cloud"}
+
     limits: ClassVar[tuple[int, int, int]] = (3, 40, 200)
 
     max_answers: int = 3
