@@ -19,7 +19,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from .domain.deck import Deck
 from .domain.errors import DeckError
 from .domain.loader import parse_deck
 from .domain.presenter import PresenterState
+from .domain.segments import with_intervals
 from .domain.slides import Question
 from .domain.slides.base import Cell
 from .ports.store import Store, StoredResponse, StoreUnavailable
@@ -50,6 +51,7 @@ ANSWER_COLUMNS = (
     "answer",
     "participant",
     "submitted_at",
+    "hidden",
 )
 SUMMARY_COLUMNS = (
     "session",
@@ -86,6 +88,8 @@ class SessionData:
     participants: int  # everyone who joined, answered or not
     responses: list[StoredResponse]  # every round, in submission order
     ended_at: str | None = None  # ISO 8601 UTC once the session ended
+    # Entries the presenter hid, per question: out of results and report, marked in exports.
+    hidden: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def round_of(self, question_id: str) -> int:
         return self.rounds.get(question_id, 1)
@@ -107,13 +111,15 @@ class SessionData:
     def result(self, question: Question, round_: int) -> dict[str, Any]:
         """The RESULT of the protocol for one question and round."""
         answers = self.answers(question.id, round_)
-        return {
+        result = {
             "id": question.id,
             "type": question.type_name,
             "round": round_,
             "responses": len(answers),
             **question.tally(answers),
         }
+        shown = question.without(result, self.hidden.get(question.id, frozenset()))
+        return with_intervals(shown)  # the same RESULT as GET /results
 
 
 async def load_session_data(store: Store, code: str) -> SessionData:
@@ -138,6 +144,7 @@ async def load_session_data(store: Store, code: str) -> SessionData:
         participants=await store.participant_count(code),
         responses=await store.responses(code),
         ended_at=record.ended_at,
+        hidden={q.id: state.hidden_in(q.id) for q in deck.questions},
     )
 
 
@@ -153,6 +160,7 @@ def answer_rows(data: SessionData) -> list[list[Cell]]:
         question = data.deck.question(response.question)
         prompt = question.prompt if question else ""
         kind = question.type_name if question else ""
+        hidden = data.hidden.get(response.question, frozenset())
         for item, item_label, value in answer_items(question, response.answer):
             rows.append(
                 [
@@ -166,6 +174,7 @@ def answer_rows(data: SessionData) -> list[list[Cell]]:
                     value,
                     response.pseudonym,
                     response.submitted_at,
+                    "yes" if isinstance(value, str) and value in hidden else "",
                 ]
             )
     return rows

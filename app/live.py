@@ -193,13 +193,14 @@ class LiveSession:
         """One question's full results in its current round, recounted from the store."""
         round_ = self.state.round_of(question.id)
         answers = await self.store.answers(self.code, question.id, round_)
-        return {
+        result = {
             "id": question.id,
             "type": question.type_name,
             "round": round_,
             "responses": len(answers),
             **question.tally(answers),
         }
+        return question.without(result, self.state.hidden_in(question.id))
 
     async def round_result(self, question: Question, round_: int) -> dict[str, Any]:
         """One question's results in a given round, with intervals."""
@@ -328,7 +329,9 @@ class LiveSession:
 
     # --- presenter ---------------------------------------------------------------------------
 
-    async def control(self, action: str, question: str | None = None) -> dict[str, Any]:
+    async def control(
+        self, action: str, question: str | None = None, entry: str | None = None
+    ) -> dict[str, Any]:
         """Apply a presenter action to the stored state, then tell every worker and screen."""
         async with self._control_lock:
             if self.gone:
@@ -336,18 +339,20 @@ class LiveSession:
             if self.read_only:
                 raise Conflict("session_ended", "this session has ended; it is read-only now")
             try:
-                done = await self._apply_stored(action, question)
+                done = await self._apply_stored(action, question, entry)
             except SessionGone:
                 raise session_gone(self.code) from None
         return self.presenter_state(done)
 
-    async def _apply_stored(self, action: str, question: str | None) -> PresenterState:
+    async def _apply_stored(
+        self, action: str, question: str | None, entry: str | None = None
+    ) -> PresenterState:
         """Compare-and-set on the stored state's version. If another presenter (on any worker)
         got there first, take the newer state and apply the action on top of it, so every
         action lands on the newest state and versions only ever grow. Returns the state
         this action made (or found, if it changed nothing)."""
         for _ in range(20):
-            new_state = apply(self.state, self.deck, action, question)
+            new_state = apply(self.state, self.deck, action, question, entry)
             if new_state is self.state:
                 return new_state
             stored = await self.store.save_state(
@@ -382,6 +387,8 @@ class LiveSession:
             # Voting closed: whatever is in flight has landed in a moment; then the live
             # tally must equal the database's count, repaired if it does not.
             self._spawn(self._check_tally(question, delay=1.0))
+        if question is not None and before.hidden_in(question.id) != state.hidden_in(question.id):
+            self._results.poke()  # the presenter hid or showed an entry: every view redrawn
 
     def publish_state(self) -> None:
         """Show the current state on this worker's sockets."""
@@ -440,13 +447,14 @@ class LiveSession:
             snapshot.distinct,
             snapshot.items,
         )
-        return {
+        view = {
             "id": question.id,
             "type": question.type_name,
             "round": self.state.round_of(question.id),
             "responses": snapshot.respondents,
             **question.live_result(counts, size),
         }
+        return question.without(view, self.state.hidden_in(question.id))
 
     def _phone_message(self) -> ResultsMessage | None:
         """The phones' newest results message, if the live question's results are shown."""

@@ -12,10 +12,11 @@ from typing import Any
 from .deck import Deck
 from .errors import ControlError
 from .slides import Question
+from .slides.base import FreeText
 
 ACTIONS = (
     "goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr",
-    "lock", "unlock", "end",
+    "lock", "unlock", "end", "hide_entry", "show_entry",
 )  # fmt: skip
 _KNOWN = "known: " + ", ".join(ACTIONS)
 
@@ -29,6 +30,9 @@ class PresenterState:
     qr_visible: bool = True
     joining_locked: bool = False  # the presenter froze joining: phones already in keep going
     ended: bool = False  # the presenter ended the session: read-only from then on
+    # Free-text entries the presenter took off every screen, per question (as results show
+    # them): absent from phones, projector and report; kept in the export, marked hidden.
+    hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -46,6 +50,7 @@ class PresenterState:
             "qr_visible": self.qr_visible,
             "joining_locked": self.joining_locked,
             "ended": self.ended,
+            "hidden": {q: list(entries) for q, entries in self.hidden.items() if entries},
             "version": self.version,
         }
 
@@ -62,16 +67,31 @@ class PresenterState:
             qr_visible=bool(data.get("qr_visible", True)),
             joining_locked=bool(data.get("joining_locked", False)),
             ended=bool(data.get("ended", False)),
+            hidden={
+                k: tuple(str(e) for e in v)
+                for k, v in data.get("hidden", {}).items()
+                if k in known and isinstance(v, list)
+            },
             version=int(data.get("version", 1)),
         )
+
+    def hidden_in(self, question_id: str) -> frozenset[str]:
+        return frozenset(self.hidden.get(question_id, ()))
 
 
 def initial_state(deck: Deck) -> PresenterState:
     return _go(PresenterState(version=0), deck, 0)
 
 
+MAX_HIDDEN = 1000  # entries hidden per question: a presenter's hand, not a filter's
+
+
 def apply(
-    state: PresenterState, deck: Deck, action: str, question: str | None = None
+    state: PresenterState,
+    deck: Deck,
+    action: str,
+    question: str | None = None,
+    entry: str | None = None,
 ) -> PresenterState:
     """Apply one presenter action. Raises ControlError if it makes no sense now."""
     if state.ended:
@@ -104,6 +124,8 @@ def apply(
     if action == "reset":
         rounds = {**state.rounds, target.id: state.round_of(target.id) + 1}
         return _bump(replace(state, rounds=rounds))
+    if action in ("hide_entry", "show_entry"):
+        return _hide_or_show(state, target, action, entry)
     raise ControlError("unknown_action", f"unknown action {action!r} ({_KNOWN})")
 
 
@@ -118,6 +140,27 @@ def _target_question(
     if not isinstance(slide, Question):
         raise ControlError("not_interactive", f"slide {slide.id!r} is not a question")
     return slide
+
+
+def _hide_or_show(
+    state: PresenterState, target: Question, action: str, entry: str | None
+) -> PresenterState:
+    if not isinstance(target, FreeText):
+        raise ControlError("not_free_text", f"{target.id!r} has no free-text entries to hide")
+    if not entry:
+        raise ControlError("missing_entry", f"'{action}' needs an 'entry' (its text)")
+    hidden = list(state.hidden.get(target.id, ()))
+    if action == "hide_entry":
+        if entry in hidden:
+            return state
+        if len(hidden) >= MAX_HIDDEN:
+            raise ControlError("too_many_hidden", f"at most {MAX_HIDDEN} entries can be hidden")
+        hidden.append(entry)
+    elif entry in hidden:
+        hidden.remove(entry)
+    else:
+        return state
+    return _bump(replace(state, hidden={**state.hidden, target.id: tuple(hidden)}))
 
 
 def _go(state: PresenterState, deck: Deck, index: int) -> PresenterState:

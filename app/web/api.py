@@ -268,7 +268,10 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
         raise ApiError(400, "invalid_request", "'action' must be one of the control actions")
     if question is not None and not isinstance(question, str):
         raise ApiError(400, "invalid_request", "'question' must be a slide id")
-    return await session.control(action, question)
+    entry = body.get("entry")
+    if entry is not None and (not isinstance(entry, str) or len(entry) > 1000):
+        raise ApiError(400, "invalid_request", "'entry' must be an entry's text as results show it")
+    return await session.control(action, question, entry)
 
 
 @router.get(

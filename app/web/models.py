@@ -214,6 +214,9 @@ class ControlRequest(Wire):
 
     action: Literal[ACTIONS]  # type: ignore[valid-type]
     question: str | None = Field(None, description="a slide id")
+    entry: str | None = Field(
+        None, description="`hide_entry`/`show_entry`: a free-text entry as the results show it"
+    )
 
 
 # --- results and exports --------------------------------------------------------------------

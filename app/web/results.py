@@ -36,6 +36,7 @@ async def session_data(session: LiveSession) -> SessionData:
         participants=await store.participant_count(session.code),
         responses=await store.responses(session.code),
         ended_at=session.ended_at,
+        hidden={q.id: session.state.hidden_in(q.id) for q in session.deck.questions},
     )
 
 

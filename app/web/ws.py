@@ -73,11 +73,15 @@ async def read_until_closed(
 
 
 async def _control(session: LiveSession, client: Client, data: dict) -> None:
-    action, question = data.get("action"), data.get("question")
-    if not isinstance(action, str) or (question is not None and not isinstance(question, str)):
+    action, question, entry = data.get("action"), data.get("question"), data.get("entry")
+    if (
+        not isinstance(action, str)
+        or (question is not None and not isinstance(question, str))
+        or (entry is not None and (not isinstance(entry, str) or len(entry) > 1000))
+    ):
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
     try:
-        await session.control(action, question)
+        await session.control(action, question, entry)
     except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))

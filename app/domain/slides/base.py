@@ -129,6 +129,10 @@ class Question(Slide):
         """What the printed report shows for one result."""
         return ReportPart(empty=not result.get("responses"))
 
+    def without(self, result: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+        """The result without the entries the presenter hid (only free text has any)."""
+        return result
+
     def live_top(self, size: int) -> int | None:
         """How many of the most frequent items `live_result` needs (None: every count)."""
         return None
@@ -180,6 +184,18 @@ class FreeText(Question):
         if isinstance(answer, list) and all(isinstance(entry, str) for entry in answer):
             return [("", "", entry) for entry in answer]
         return Question.export_items(self, answer)
+
+    def without(self, result: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+        """Hidden entries leave the counts (word cloud) and the list of answers (open), so no
+        screen and no report shows them; `responses` still counts everyone who answered."""
+        if not hidden:
+            return result
+        kept = dict(result)
+        if isinstance(kept.get("counts"), dict):
+            kept["counts"] = {k: n for k, n in kept["counts"].items() if k not in hidden}
+        if isinstance(kept.get("answers"), list):
+            kept["answers"] = [a for a in kept["answers"] if a not in hidden]
+        return kept
 
 
 # --- free text: what is kept, what counts as visible ----------------------------------------
