@@ -178,6 +178,7 @@
       keep: function (answer) {
         S.answers[slide.id] = answer;
         S.sinceConnect[slide.id] = true;
+        renderResults(); // the results show what this participant did
       }
     };
     Object.keys(extra || {}).forEach(function (k) {

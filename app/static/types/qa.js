@@ -52,7 +52,7 @@
       "qa.markAnswered": "Beantwoord",
       "qa.pin": "Vastzetten",
       "qa.unpin": "Losmaken",
-      "qa.pendingTitle": "Wachten op goedkeuring",
+      "qa.pendingTitle": "Niet getoond",
       "qa.shownTitle": "Getoond"
     },
     en: {
@@ -91,7 +91,7 @@
       "qa.markAnswered": "Answered",
       "qa.pin": "Pin",
       "qa.unpin": "Unpin",
-      "qa.pendingTitle": "Waiting for approval",
+      "qa.pendingTitle": "Not shown",
       "qa.shownTitle": "Shown"
     }
   });
@@ -408,7 +408,7 @@
 
   /* ------------------------------------------------------------------ projector and remote */
 
-  var TOP = 6; // questions the projector shows large (the pinned one first)
+  var TOP = 8; // questions the projector shows at most (the pinned one first): those that fit
 
   function View(slide, root, t) {
     this.slide = slide;
@@ -471,10 +471,11 @@
       });
       self.list.appendChild(li);
     });
+    if (!remote) this.fit();
     var parts = [];
     var answered = all.length - open.length;
     var total = typeof result.visible === "number" ? result.visible : all.length;
-    if (!all.length) parts.push(t("qa.none"));
+    if (!all.length && !result.pending) parts.push(t("qa.none"));
     else if (!remote && total - answered > this.entries.length)
       parts.push(t("qa.held", { held: this.entries.length, total: total - answered }));
     if (answered) parts.push(t("qa.answeredCount", { n: answered }));
@@ -482,6 +483,18 @@
     this.status.textContent = parts.join(" · ");
     this.root.setAttribute("data-pending", String(result.pending || 0));
     if (remote && (result.pending || 0) !== this.pendingSeen) this.loadPending();
+  };
+
+  /** Keep the entries that fit the board whole (the last ones go first). */
+  View.prototype.fit = function () {
+    var list = this.list;
+    var bottom = list.getBoundingClientRect().bottom;
+    while (list.children.length > 1) {
+      var last = list.children[list.children.length - 1];
+      if (last.getBoundingClientRect().bottom <= bottom + 1) break;
+      list.removeChild(last);
+      this.entries = this.entries.slice(0, list.children.length);
+    }
   };
 
   View.prototype.relayout = function () {
@@ -496,9 +509,9 @@
       ? [["approve", "qa.approve"], ["hide", "qa.hide"]]
       : [
           [e.pinned ? "unpin" : "pin", e.pinned ? "qa.unpin" : "qa.pin"],
-          ["answered", "qa.markAnswered"],
+          e.status === "answered" ? null : ["answered", "qa.markAnswered"],
           ["hide", "qa.hide"]
-        ];
+        ].filter(Boolean);
     list.forEach(function (pair) {
       if (pair[0] === "hide" && e.status === "hidden") return;
       var b = el("button", "btn btn-secondary qa-act qa-act-" + pair[0], t(pair[1]));
@@ -544,6 +557,7 @@
         li.setAttribute("data-id", e.id);
         li.setAttribute("data-status", e.status);
         var body = el("div", "qa-entry-body");
+        body.appendChild(el("p", "qa-entry-tag", t(e.status === "pending" ? "qa.minePending" : "qa.mineHidden")));
         body.appendChild(el("p", "qa-entry-text", e.text));
         li.appendChild(body);
         li.appendChild(self.actions(e));
