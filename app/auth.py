@@ -53,6 +53,22 @@ class TokenSigner:
             return None
         return participant_id
 
+    def mint(self, scope: str) -> str:
+        """A new id within `scope` (e.g. one question's round in one session) that this server
+        recognises later without a lookup: 8 random characters and 8 of signature."""
+        nonce = _b64(secrets.token_bytes(6))
+        return nonce + self._scoped(scope, nonce)
+
+    def minted(self, scope: str, value: object) -> bool:
+        """Whether `value` is an id `mint(scope)` handed out."""
+        if not isinstance(value, str) or len(value) != 16 or not value.isascii():
+            return False
+        return hmac.compare_digest(value[8:], self._scoped(scope, value[:8]))
+
+    def _scoped(self, scope: str, nonce: str) -> str:
+        mac = hmac.new(self._secret, f"id:{scope}:{nonce}".encode(), hashlib.sha256)
+        return _b64(mac.digest()[:6])
+
 
 def admin_token_matches(given: str | None, expected: str) -> bool:
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -312,6 +313,47 @@ class LiveSession:
         if self.app.bus.shared:
             self._announce.poke()
         return Accepted(question.id, answer, saved.replaced)
+
+    async def change_answer(
+        self,
+        participant_id: str,
+        question: Question,
+        change: Callable[[Any | None], Any],
+        *,
+        presenter: bool = False,
+    ) -> Accepted:
+        """Change one participant's answer atomically in the store (`change(current)` → new,
+        see Store.update_response): for types whose answer is built up by several requests.
+        A participant's change needs the question live and open; the presenter's (a decision
+        on someone's answer) only a session that still runs. Counted like `respond`."""
+        self._check_writable()
+        if not presenter:
+            if question is not self.live_slide:
+                raise Conflict("not_live", f"question {question.id!r} is not the live question")
+            if not self.state.voting_open:
+                raise Conflict("voting_closed", "voting on this question is closed")
+        round_ = self.state.round_of(question.id)
+        try:
+            saved, answer = await self.store.update_response(
+                self.code, question.id, round_, participant_id, change
+            )
+        except SessionGone:
+            await self._why_refused()
+            raise
+        key = f"{self.code}:{question.id}:{round_}"
+        try:
+            await self.app.tally.apply(key, participant_id, saved.seq, question.tally_items(answer))
+        except TallyUnavailable:
+            self._tally_stale = True
+        self._results.poke()
+        if self.app.bus.shared:
+            self._announce.poke()
+        return Accepted(question.id, answer, saved.replaced)
+
+    async def answer_rows(self, question: Question) -> list[tuple[str, int, Any]]:
+        """Every answer to `question` in its current round as (participant, seq, answer)."""
+        round_ = self.state.round_of(question.id)
+        return await self.store.tally_rows(self.code, question.id, round_)
 
     async def _why_refused(self) -> None:
         """The store refused a join or an answer: say whether the session ended (perhaps on

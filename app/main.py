@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 from .backends import open_shared, open_store
 from .service import Rondvraag
 from .settings import Settings
-from .web import api, apidocs, assets, openapi, pages, results, ws
+from .web import api, apidocs, assets, openapi, pages, qa, results, ws
 from .web.errors import error_response, install_error_handlers
 from .web.hotpaths import HotPaths
 from .web.limits import BodyLimit, SecurityHeaders
@@ -68,6 +68,7 @@ def create_app(settings: Settings, announce: Callable[[Rondvraag], None] | None 
     app.include_router(openapi.router)  # describes the vote; HotPaths answers it first
     app.include_router(ws.router)
     app.include_router(results.router)
+    app.include_router(qa.router)
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(apidocs.router)
     app.include_router(assets.router, include_in_schema=False)  # before the /static mount

@@ -54,6 +54,10 @@ def test_the_document_describes_every_json_route_and_the_hot_paths(server: LiveS
         "GET /api/sessions/{code}/qr.svg",
         "GET /api/sessions/{code}/export.csv",
         "GET /api/sessions/{code}/export.json",
+        "POST /api/sessions/{code}/qa/{slide_id}",
+        "GET /api/sessions/{code}/qa/{slide_id}",
+        "POST /api/sessions/{code}/qa/{slide_id}/{entry_id}/vote",
+        "POST /api/sessions/{code}/qa/{slide_id}/{entry_id}/moderate",
     }
     vote = doc["paths"]["/api/sessions/{code}/responses"]["post"]
     body = vote["requestBody"]["content"]["application/json"]["schema"]

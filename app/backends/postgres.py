@@ -365,6 +365,87 @@ class PostgresStore:
         item = Answer(code, question, int(round), participant, _to_json(answer), self._future())
         return await self._writer.submit(item)
 
+    async def update_response(
+        self,
+        code: str,
+        question: str,
+        round: int,
+        participant: str,
+        change: Callable[[Any | None], Any],
+    ) -> tuple[Saved, Any]:
+        """Change the participant's answer with `change(current or None)`, atomically: in one
+        transaction that holds the row's lock from the read to the write (a row not there yet
+        is inserted; losing that race to a concurrent insert starts over on the row it made).
+        What `change` raises reaches the caller and nothing is written."""
+        key = (code, question, int(round), participant)
+        for _ in range(20):
+            try:
+                done = await self._update_once(key, change)
+            except asyncpg.ForeignKeyViolationError:
+                await self.add_participant(code, participant)  # a first answer: join them
+                continue
+            except asyncpg.exceptions.TransactionRollbackError:
+                continue  # a deadlock or serialization failure: redo it
+            if done is not None:
+                return done
+        raise StoreUnavailable("the answer kept changing under this update; try again")
+
+    async def _update_once(
+        self, key: tuple[str, str, int, str], change: Callable[[Any | None], Any]
+    ) -> tuple[Saved, Any] | None:
+        code = key[0]
+        async with self._connection() as conn:
+            try:
+                async with conn.transaction():
+                    open_ = await conn.fetchval(
+                        "SELECT true FROM sessions WHERE code = $1 AND ended_at IS NULL"
+                        " FOR KEY SHARE",
+                        code,
+                    )
+                    if not open_:
+                        raise SessionGone(code)
+                    where = (
+                        " WHERE session = $1 AND question = $2 AND round = $3 AND participant = $4"
+                    )
+                    current = await conn.fetchval(
+                        "SELECT answer::text FROM responses" + where + " FOR UPDATE", *key
+                    )
+                    answer = change(json.loads(current) if current is not None else None)
+                    answer_json = _to_json(answer)
+                    if current is not None:
+                        seq = await conn.fetchval(
+                            "UPDATE responses SET answer = $5::json,"
+                            " submitted_at = clock_timestamp(), seq = nextval('response_seq')"
+                            + where
+                            + " RETURNING seq",
+                            *key,
+                            answer_json,
+                        )
+                    else:
+                        seq = await conn.fetchval(
+                            "INSERT INTO responses (session, question, round, participant, answer)"
+                            " VALUES ($1, $2, $3, $4, $5::json) ON CONFLICT DO NOTHING"
+                            " RETURNING seq",
+                            *key,
+                            answer_json,
+                        )
+                        if seq is None:
+                            return None  # a concurrent first write made the row: read it
+            except (
+                SessionGone,
+                asyncpg.ForeignKeyViolationError,
+                asyncpg.exceptions.TransactionRollbackError,
+            ):
+                raise
+            except asyncpg.PostgresError as exc:
+                error = await self._translate(exc)
+                if error is exc:
+                    raise
+                raise error from exc
+            except (OSError, asyncpg.InterfaceError, TimeoutError) as exc:
+                raise await self._translate(exc) from exc
+        return Saved(current is not None, int(seq)), json.loads(answer_json)
+
     async def answers(self, code: str, question: str, round: int) -> list[Any]:
         """Current answers to one question in one round, oldest submission first.
 

@@ -342,38 +342,76 @@ class SQLiteStore:
         def op(conn: sqlite3.Connection) -> tuple[Saved, Apply]:
             if not _session_open(conn, code):
                 raise SessionGone(code)
-            _, added = self._ensure_participant(conn, code, participant)
-            replaced = (
-                conn.execute(
-                    "SELECT 1 FROM responses"
-                    " WHERE session = ? AND question = ? AND round = ? AND participant = ?",
-                    (*key, participant),
-                ).fetchone()
-                is not None
-            )
-            self._seq += 1
-            conn.execute(
-                "INSERT INTO responses"
-                " (session, question, round, participant, answer_json, submitted_at, seq)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (session, question, round, participant) DO UPDATE SET"
-                " answer_json = excluded.answer_json, submitted_at = excluded.submitted_at,"
-                " seq = excluded.seq",
-                (*key, participant, answer_json, _now(), self._seq),
-            )
-            stored = json.loads(answer_json)
-
-            def apply() -> None:
-                if added:
-                    self._count_added(code)
-                current = self._answers.get(key)
-                if current is not None:
-                    current.pop(participant, None)  # a replaced answer moves to the end
-                    current[participant] = stored
-
-            return Saved(replaced, self._seq), apply
+            return self._put_answer(conn, key, participant, answer_json)
 
         return await self._write(op)
+
+    async def update_response(
+        self,
+        code: str,
+        question: str,
+        round: int,
+        participant: str,
+        change: Callable[[Any | None], Any],
+    ) -> tuple[Saved, Any]:
+        """Change the participant's answer with `change(current or None)`, atomically: it
+        runs on the writer thread between the read and the write, so no other write comes
+        between. What `change` raises reaches the caller and nothing is written."""
+        key = (code, question, int(round))
+
+        def op(conn: sqlite3.Connection) -> tuple[tuple[Saved, Any], Apply]:
+            if not _session_open(conn, code):
+                raise SessionGone(code)
+            row = conn.execute(
+                "SELECT answer_json FROM responses"
+                " WHERE session = ? AND question = ? AND round = ? AND participant = ?",
+                (*key, participant),
+            ).fetchone()
+            answer_json = _to_json(change(json.loads(row[0]) if row else None))
+            saved, apply = self._put_answer(conn, key, participant, answer_json)
+            return (saved, json.loads(answer_json)), apply
+
+        return await self._write(op)
+
+    def _put_answer(
+        self,
+        conn: sqlite3.Connection,
+        key: tuple[str, str, int],
+        participant: str,
+        answer_json: str,
+    ) -> tuple[Saved, Apply]:
+        """Insert or replace one answer row (writer thread, in the caller's transaction)."""
+        code = key[0]
+        _, added = self._ensure_participant(conn, code, participant)
+        replaced = (
+            conn.execute(
+                "SELECT 1 FROM responses"
+                " WHERE session = ? AND question = ? AND round = ? AND participant = ?",
+                (*key, participant),
+            ).fetchone()
+            is not None
+        )
+        self._seq += 1
+        conn.execute(
+            "INSERT INTO responses"
+            " (session, question, round, participant, answer_json, submitted_at, seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (session, question, round, participant) DO UPDATE SET"
+            " answer_json = excluded.answer_json, submitted_at = excluded.submitted_at,"
+            " seq = excluded.seq",
+            (*key, participant, answer_json, _now(), self._seq),
+        )
+        stored = json.loads(answer_json)
+
+        def apply() -> None:
+            if added:
+                self._count_added(code)
+            current = self._answers.get(key)
+            if current is not None:
+                current.pop(participant, None)  # a replaced answer moves to the end
+                current[participant] = stored
+
+        return Saved(replaced, self._seq), apply
 
     async def answers(self, code: str, question: str, round: int) -> list[Any]:
         """Current answers to one question in one round, oldest submission first.

@@ -91,6 +91,16 @@ class FieldReader:
             return default
         return value
 
+    def flag(self, key: str, *, default: bool) -> bool:
+        """A yes/no key, written `true` or `false` in YAML."""
+        value = self._get(key)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"'{key}' must be true or false, got {_kind(value)}")
+            return default
+        return value
+
     def required_integer(self, key: str) -> int | None:
         value = self._get(key)
         if value is _MISSING:

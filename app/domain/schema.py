@@ -59,6 +59,10 @@ class SchemaReader(FieldReader):
         self._field(key, schema, False)
         return default
 
+    def flag(self, key: str, *, default: bool) -> bool:
+        self._field(key, {"type": "boolean", "default": default}, False)
+        return default
+
     def required_integer(self, key: str) -> int | None:
         self._field(key, {"type": "integer"}, True)
         return None

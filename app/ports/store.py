@@ -154,6 +154,23 @@ class Store(Protocol):
         """
         ...
 
+    async def update_response(
+        self,
+        code: str,
+        question: str,
+        round: int,
+        participant: str,
+        change: Callable[[Any | None], Any],
+    ) -> tuple[Saved, Any]:
+        """Change the participant's answer atomically: `change(current answer or None)`
+        returns the new one, and no other write to that row comes between the read and the
+        write. For answers built up by several requests (a Q&A participant's questions and
+        votes; the presenter's decision on one of them). `change` must be pure: a store may
+        run it more than once. What it raises reaches the caller, and nothing is written.
+        Returns (Saved, the answer as stored) only after the commit.
+        """
+        ...
+
     async def answers(self, code: str, question: str, round: int) -> list[Any]:
         """Current answers to one question in one round, oldest submission first.
 

@@ -121,6 +121,14 @@
     return !!(slide && slide.interactive && Types.get(slide.type));
   }
 
+  /** A type whose form stays up while voting is open (its answer is built by several
+   * requests of its own, ctx.post) and whose results are its list to act on: shown before
+   * this participant's first answer too, and updated in place (its box is not cleared). */
+  function keepsForm(slide) {
+    var type = Types.get(slide.type);
+    return !!(type && type.keepsForm);
+  }
+
   function draftFromAnswer(slide, answer) {
     return Types.get(slide.type).draft(slide, answer);
   }
@@ -157,6 +165,25 @@
       },
       submit: function (answer) {
         submitAnswer(slide, answer);
+      },
+      // For types whose answer is built by several requests of their own (`keepsForm`):
+      // POST to a path under this session's API as this participant; resolves
+      // {status, body, retryAfter}, rejects when the network fails.
+      post: function (path, payload) {
+        var sent = { participant: storage.token() };
+        Object.keys(payload || {}).forEach(function (k) {
+          sent[k] = payload[k];
+        });
+        return L.fetchJSON(API + path, { method: "POST", body: sent }, 15000);
+      },
+      /** The answer the server holds for this question (or undefined), and a newer one. */
+      held: function () {
+        return knownAnswer(slide.id);
+      },
+      keep: function (answer) {
+        S.answers[slide.id] = answer;
+        S.sinceConnect[slide.id] = true;
+        renderResults(); // the results show what this participant did
       }
     };
     Object.keys(extra || {}).forEach(function (k) {
@@ -228,7 +255,7 @@
       if (slide && isInteractive(slide)) {
         var known = knownAnswer(slide.id);
         var saved = savedDraft(slide);
-        S.mode = known === undefined || saved !== undefined ? "form" : "done";
+        S.mode = known === undefined || saved !== undefined || keepsForm(slide) ? "form" : "done";
         S.draft = saved !== undefined ? saved : draftFromAnswer(slide, known);
         S.dirty = saved !== undefined;
         S.sendStatus =
@@ -246,6 +273,10 @@
     var slide = liveSlide();
     if (!slide || slide.id !== msg.question || !isInteractive(slide)) return;
     if (outbox.holds(msg.question)) return; // ours is newer
+    if (keepsForm(slide)) {
+      renderResults(); // the type's list shows what this participant did
+      return;
+    }
     if (has && S.mode === "form" && !S.dirty) {
       S.mode = "done";
       S.sendStatus = "ok";
@@ -489,8 +520,19 @@
     // participant sees the room's answers only after giving their own, or once voting closed,
     // so the results cannot steer their answer.
     var mayShow = !!slide && (knownAnswer(slide.id) !== undefined || !S.state.voting_open);
-    var show = !!(r && slide && r.id === slide.id && S.state.results_visible && r.responses > 0 && mayShow);
     var type = slide ? Types.get(slide.type) : null;
+    if (type && type.keepsForm) {
+      var shows = !!(r && r.id === slide.id && S.state.results_visible && type.phoneResult);
+      if (!shows) {
+        resultsBox.hidden = true;
+        clear(resultsBox);
+        return;
+      }
+      resultsBox.hidden = false;
+      type.phoneResult(slide, r, resultsBox, typeContext(slide, { mine: knownAnswer(slide.id) }));
+      return;
+    }
+    var show = !!(r && slide && r.id === slide.id && S.state.results_visible && r.responses > 0 && mayShow);
     if (!show || !type || !type.phoneResult) {
       resultsBox.hidden = true;
       clear(resultsBox);

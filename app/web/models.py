@@ -202,8 +202,90 @@ class AnswerAccepted(Wire):
     replaced: bool = Field(description="true when this replaced an earlier answer")
 
 
+# --- audience Q&A (type: qa) -----------------------------------------------------------------
+
+
+class QaStatus(Wire):
+    status: Literal["pending", "shown", "hidden", "answered"] = Field(
+        description="pending: waits for the presenter's approval (the presenter sees it, "
+        "nobody else); hidden: the presenter took it away; answered: done"
+    )
+    pinned: bool = Field(description="highlighted on the projector, listed first")
+
+
+class QaAsked(QaStatus):
+    """One question a participant asked, as their answer row holds it."""
+
+    id: str
+    text: str
+    at: str = Field(description="when it was asked (ISO 8601 UTC)")
+
+
+class QaRow(Wire):
+    """A participant's answer to a Q&A slide: what they asked and what they upvoted."""
+
+    asked: list[QaAsked]
+    up: list[str] = Field(description="ids of the entries this participant upvotes")
+
+
+class QaEntry(QaAsked):
+    votes: int = Field(description="participants upvoting it")
+
+
+class QaAsk(Wire):
+    """A question for the room; a participant may ask several (the slide's `max_questions`)."""
+
+    participant: str | None = Field(
+        None, description="the participant token (else the `rondvraag_p_{code}` cookie)"
+    )
+    text: str = Field(description="the question, as an open answer (trimmed, length-limited)")
+
+
+class QaAsked201(Wire):
+    id: str = Field(description="the new entry's id", examples=["Y1uuvgDgUcIwqfg0"])
+
+
+class QaVote(Wire):
+    """An upvote (`up: true`) or taking it back (`up: false`); one per participant and entry."""
+
+    participant: str | None = Field(
+        None, description="the participant token (else the `rondvraag_p_{code}` cookie)"
+    )
+    up: bool
+
+
+class QaVoted(Wire):
+    id: str
+    up: bool = Field(description="whether this participant now upvotes the entry")
+
+
+class QaModerate(Wire):
+    """The presenter's decision: approve (shown), hide, answered, pin (also shows), unpin."""
+
+    action: Literal["approve", "hide", "answered", "pin", "unpin"]
+
+
+class QaModerated(QaStatus):
+    id: str
+
+
+class QaEntries(Wire):
+    """Every entry of a Q&A slide in its current round, pending and hidden ones included."""
+
+    id: str
+    type: Literal["qa"]
+    round: int
+    responses: int = Field(description="participants who asked or upvoted")
+    entries: list[QaEntry] = Field(description="pinned first, then by votes, then oldest first")
+    pending: int
+    hidden: int
+
+
+AnswerHeld = list[str] | dict[str, int] | QaRow
+
+
 class MyAnswers(Wire):
-    answers: dict[str, list[str] | dict[str, int]] = Field(
+    answers: dict[str, AnswerHeld] = Field(
         description="this participant's answers in each question's current round"
     )
 
@@ -254,6 +336,7 @@ class Result(Wire):
     rounds: list[dict[str, Any]] | None = Field(
         None, description="with ?rounds=all: this question's result in every round, oldest first"
     )
+    entries: list[QaEntry] | None = Field(None, description="qa")
 
 
 class Results(Wire):
@@ -277,7 +360,7 @@ class ExportResponse(Wire):
     question: str
     round: int
     participant: str = Field(description="a pseudonym like P0007, never the token")
-    answer: list[str] | dict[str, int]
+    answer: AnswerHeld
     submitted_at: str
 
 
