@@ -5,6 +5,7 @@ exports and report, and a 360 px phone answering by tapping while the projector 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import time
@@ -14,8 +15,22 @@ from typing import Any
 
 import httpx
 import pytest
-from browser_helpers import presenter_for
-from conftest import LiveServer, ServerStarter
+from browser_helpers import (
+    UI_TIMEOUT_MS,
+    expect_projector_live,
+    expect_prompt,
+    expect_received,
+    login_projector,
+    new_phone_context_page,
+    presenter_for,
+    snap,
+    stored,
+    tap_choice,
+    token_key,
+)
+from browser_helpers import join as open_join_link
+from conftest import LiveServer, PageOpener, ServerStarter
+from playwright.sync_api import Browser, Page, expect
 
 from app.domain.errors import AnswerError, DeckError
 from app.domain.loader import load_deck, parse_deck
@@ -30,6 +45,7 @@ DECK = load_deck(DECK_PATH)
 CAPITAL: Quiz = DECK.question("hoofdstad")
 LANGUAGES: Quiz = DECK.question("talen")
 BOARD: Leaderboard = DECK.slide("stand")
+CAPITAL_15 = dataclasses.replace(CAPITAL, timer=15)  # as short_deck(…, 15) has it
 
 
 # --- the deck ------------------------------------------------------------------------------
@@ -301,9 +317,9 @@ def test_points_come_from_the_servers_clock_and_a_change_counts_from_its_last_ch
         assert mine["hoofdstad"] == fast
         response = presenter.client.get(f"/api/sessions/{server.code}/results")
         board = {row["name"]: row for row in response.json()["leaderboard"]}
-    assert board["A"]["score"] == 500 + round(500 * (20_000 - fast["ms"]) / 20_000)
-    assert board["B"]["score"] == 500 + round(500 * (20_000 - late["ms"]) / 20_000)
-    assert board["D"]["score"] == 500 + round(500 * (20_000 - back["ms"]) / 20_000)
+    assert board["A"]["score"] == points(True, fast["ms"], 20_000)
+    assert board["B"]["score"] == points(True, late["ms"], 20_000)
+    assert board["D"]["score"] == points(True, back["ms"], 20_000)
     assert board["C"]["score"] == 0 and board["C"]["rank"] == 4
     assert board["A"]["rank"] == 1 and board["A"]["score"] > board["B"]["score"] + 40
 
@@ -454,3 +470,132 @@ def test_exports_keep_pseudonyms_and_the_report_shows_the_quiz(quiz_server: Live
     assert report.status_code == 200
     assert 'data-id="brussel" data-count="2" data-correct="true"' in report.text
     assert "2 van 3 goed" in report.text
+
+
+# --- Chromium: a 360 px phone answers by tapping, the projector counts down and reveals ------
+
+
+def short_deck(tmp_path: Path, seconds: int) -> str:
+    path = tmp_path / "quiz.yaml"
+    path.write_text(
+        DECK_PATH.read_text(encoding="utf-8").replace("timer: 20", f"timer: {seconds}"),
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def seconds_shown(page: Page, selector: str) -> int:
+    return int(page.locator(selector).get_attribute("data-seconds") or "-1")
+
+
+@pytest.mark.browser
+def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_reveals(
+    server_factory: ServerStarter,
+    tmp_path: Path,
+    new_phone: PageOpener,
+    projector_page: Page,
+    browser: Browser,
+    js_errors: list[str],
+    artifacts_dir: Path,
+) -> None:
+    server = server_factory(deck=short_deck(tmp_path, 15))
+    projector = projector_page
+    phone = new_phone()
+    close_skewed, skewed = new_phone_context_page(browser, js_errors, "skewed-phone")
+    # A phone whose clock is three hours behind: it must still count down the server's time.
+    skewed.add_init_script(
+        "(() => { const real = Date.now; const off = -3 * 3600 * 1000;"
+        " Date.now = () => real() + off; })()"
+    )
+    try:
+        with (
+            presenter_for(server) as presenter,
+            httpx.Client(base_url=server.base_url, timeout=10) as http,
+        ):
+            login_projector(projector, server)
+            expect_projector_live(projector)
+            open_join_link(phone, server)
+            # A deck with a quiz asks for a nickname first; a name is participant text.
+            expect(phone.locator(".nick-form")).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(phone.locator("#nick-input")).to_be_focused()
+            phone.locator("#nick-input").fill("KutJan")
+            phone.locator(".nick-send").tap()
+            expect(phone.locator(".nick-error")).to_have_text(
+                "Die naam is hier niet toegelaten. Kies een andere."
+            )
+            snap(phone, artifacts_dir / "phone-quiz-nickname-refused-360.png")
+            phone.locator("#nick-input").fill("<b>Anna</b>")
+            phone.locator(".nick-send").tap()
+            expect(phone.locator(".nick-form")).to_have_count(0, timeout=UI_TIMEOUT_MS)
+            assert stored(phone, f"rondvraag:name:{server.code}") == "<b>Anna</b>"
+            open_join_link(skewed, server)
+            skewed.locator("#nick-input").fill("Scheve klok")
+            skewed.locator(".nick-send").tap()
+            expect(skewed.locator(".nick-form")).to_have_count(0, timeout=UI_TIMEOUT_MS)
+            room = [joined(http, server, f"Speler {i}") for i in range(40)]
+
+            presenter.goto("hoofdstad")
+            expect_prompt(phone, "Wat is de hoofdstad van België?")
+            expect(projector.locator(".quiz-clock")).to_be_visible()
+            shown = seconds_shown(projector, ".quiz-clock")
+            assert 10 <= shown <= 15, shown
+            assert abs(seconds_shown(skewed, ".countdown") - shown) <= 2
+            tap_choice(phone, "Brussel")  # the fastest in the room
+            expect_received(phone)
+            expect(phone.locator(".countdown")).to_be_visible()
+            assert 0 < seconds_shown(phone, ".countdown") <= 15
+            for i, token in enumerate(room):
+                answer = ["brussel", "antwerpen", "gent", "brussel", "luik"][i % 5]
+                assert send(http, server, token, "hoofdstad", answer).status_code == 201
+            # While the clock runs the projector shows how many answered, not what.
+            expect(projector.locator(".quiz-answered")).to_have_attribute("data-count", "41")
+            expect(projector.locator(".quiz-bar.is-correct")).to_have_count(0)
+            snap(phone, artifacts_dir / "phone-quiz-answered-360.png")
+            snap(projector, artifacts_dir / "projector-quiz-running-1920.png")
+
+            # Nobody presses anything: the server closes voting at the deadline.
+            correct = projector.locator('.quiz-bar.is-correct[data-id="brussel"]')
+            expect(correct).to_be_visible(timeout=20_000)
+            expect(projector.locator(".quiz-bar.is-correct")).to_have_count(1)
+            expect(projector.locator(".quiz-clock")).to_have_attribute("data-seconds", "0")
+            fill = correct.locator(".bar-fill")
+            expect(fill).to_have_attribute("data-count", "17", timeout=UI_TIMEOUT_MS)
+            outcome = phone.locator(".quiz-outcome")
+            expect(outcome).to_have_attribute("data-right", "true", timeout=UI_TIMEOUT_MS)
+            mine = presenter.client.get(
+                f"/api/sessions/{server.code}/me",
+                params={"participant": stored(phone, token_key(server.code))},
+            ).json()["answers"]["hoofdstad"]
+            expected_points = CAPITAL_15.score(mine)
+            expect(outcome).to_have_attribute("data-points", str(expected_points))
+            expect(outcome).to_contain_text(f"+{expected_points} punten")
+            expect(skewed.locator(".quiz-outcome")).to_have_count(0)  # it did not answer
+            snap(phone, artifacts_dir / "phone-quiz-right-360.png")
+            snap(projector, artifacts_dir / "projector-quiz-revealed-1920.png")
+            projector.set_viewport_size({"width": 1024, "height": 768})
+            snap(projector, artifacts_dir / "projector-quiz-revealed-1024.png")
+            projector.set_viewport_size({"width": 1920, "height": 1080})
+
+            presenter.goto("stand")
+            rows = projector.locator(".board-row")
+            expect(rows).to_have_count(10, timeout=UI_TIMEOUT_MS)
+            expect(rows.first).to_have_attribute("data-rank", "1")
+            names = [rows.nth(i).get_attribute("data-name") for i in range(10)]
+            assert "<b>Anna</b>" in names  # she answered fast and right
+            anna = projector.locator('.board-row[data-name="<b>Anna</b>"] .board-name')
+            expect(anna).to_have_text("<b>Anna</b>")  # shown as typed, never as markup
+            assert projector.locator(".board-name b").count() == 0
+            you = phone.locator(".board-you")
+            expect(you).to_have_attribute("data-score", str(expected_points))
+            rank = int(you.get_attribute("data-rank") or "0")
+            board = presenter.client.get(f"/api/sessions/{server.code}/results").json()
+            assert (
+                next(r for r in board["leaderboard"] if r["name"] == "<b>Anna</b>")["rank"] == rank
+            )
+            expect(skewed.locator(".board-you")).to_contain_text("nog geen punten")
+            snap(phone, artifacts_dir / "phone-leaderboard-360.png")
+            snap(projector, artifacts_dir / "projector-leaderboard-1920.png")
+            projector.set_viewport_size({"width": 1024, "height": 768})
+            snap(projector, artifacts_dir / "projector-leaderboard-1024.png")
+    finally:
+        close_skewed()

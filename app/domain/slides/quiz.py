@@ -60,7 +60,8 @@ def points(right: bool, ms: int, timer_ms: int) -> int:
     if not right:
         return 0
     left = min(max(timer_ms - ms, 0), timer_ms)
-    return BASE_POINTS + round(SPEED_POINTS * left / timer_ms)
+    # Rounded half up in whole numbers, as the phone's Math.round does (types/quiz.js).
+    return BASE_POINTS + (2 * SPEED_POINTS * left + timer_ms) // (2 * timer_ms)
 
 
 def combination(options: list[str]) -> str:
