@@ -726,7 +726,11 @@ async def test_the_same_nickname_from_many_workers_at_once_is_made_unique(pg_url
 async def test_a_database_from_before_nicknames_is_migrated_with_its_answers(pg_url: str) -> None:
     from app.backends.postgres import MIGRATIONS
 
-    await sql(pg_url, MIGRATIONS[0])
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute(MIGRATIONS[0])  # the schema as it was before nicknames
+    finally:
+        await conn.close()
     await sql(pg_url, "CREATE TABLE schema_version (version integer NOT NULL)")
     await sql(pg_url, "INSERT INTO schema_version VALUES (1)")
     await sql(pg_url, "INSERT INTO sessions (code, deck, title, deck_source, state, participants)"
