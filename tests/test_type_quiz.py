@@ -4,6 +4,7 @@ exports and report, and a 360 px phone answering by tapping while the projector 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
@@ -599,3 +600,39 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             snap(projector, artifacts_dir / "projector-leaderboard-1024.png")
     finally:
         close_skewed()
+
+
+# --- a cluster: every worker watches the deadline, one closes it --------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+async def test_in_a_cluster_the_timer_closes_voting_exactly_once(
+    pg_url: str, redis_url: str, server_factory: ServerStarter, tmp_path: Path
+) -> None:
+    from cluster_helpers import TIMEOUT, Screen, control
+
+    deck = short_deck(tmp_path, 5)
+    args = ["--database", pg_url, "--redis", redis_url]
+    workers = [server_factory(deck=deck, args=args) for _ in range(3)]
+    async with (
+        httpx.AsyncClient(timeout=TIMEOUT) as http,
+        Screen(workers[0]) as a,
+        Screen(workers[1]) as b,
+        Screen(workers[2]) as c,
+    ):
+        opened = await control(workers[1], http, action="goto", question="hoofdstad")
+        assert opened["voting_open"]
+        version = opened["version"]
+        closes_at = opened["timer"]["closes_at"]
+        await asyncio.sleep(max(closes_at / 1000 - time.time(), 0) + 2.0)
+        for screen in (a, b, c):
+            await screen.until(lambda s: s.state.get("version", 0) >= version + 1, "closing")
+            assert not screen.state["voting_open"]
+            assert screen.state["slide"]["correct"] == ["brussel"]
+        # Three workers reached the deadline; the compare-and-set let one of them close it.
+        for worker in workers:
+            state = (await http.get(f"{worker.base_url}/api/sessions/{worker.code}")).json()
+            assert state["version"] == version + 1 and not state["voting_open"]
+        assert {v for v in a.versions if v > version} == {version + 1}
