@@ -163,6 +163,7 @@ async def _announce_cluster(settings) -> None:
     """Before the workers start: the session they will serve, and how to reach it."""
     from .backends import open_store
     from .domain.presenter import initial_state
+    from .live import now_ms
     from .service import _new_code
 
     deck = load_deck(settings.deck_path)
@@ -170,7 +171,7 @@ async def _announce_cluster(settings) -> None:
     await store.open()
     try:
         record = await store.open_session(
-            deck.name, deck.title, deck.source, initial_state(deck).to_json(), _new_code
+            deck.name, deck.title, deck.source, initial_state(deck, now_ms()).to_json(), _new_code
         )
     finally:
         await store.close()

@@ -26,9 +26,10 @@ from . import retention
 from .coalesce import Coalescer
 from .domain import segments
 from .domain.deck import Deck
-from .domain.presenter import PresenterState, apply, initial_state
+from .domain.nicknames import clean_name
+from .domain.presenter import PresenterState, apply, expire, initial_state
 from .domain.slides import Question
-from .domain.slides.base import LiveCounts
+from .domain.slides.base import LiveCounts, Scores
 from .errors import Conflict, NotFound, TooMany, session_gone
 from .hub import Client, encode
 from .joingate import JoinRefused
@@ -64,6 +65,14 @@ PRESENCE_TTL_S = 3.0  # a worker that stopped reporting stops counting after thi
 STATE_POLL_S = 0.5  # a cluster worker re-reads the presenter state at least this often
 RECONCILE_S = 5.0  # a cluster worker checks the live tally against the database this often
 CLOSE_GONE = 4404  # websocket close code: the session was deleted
+# A running timer's `remaining_ms` in the phones' shared state text is at most this old.
+TIMER_TEXT_MS = 200
+
+
+def now_ms() -> int:
+    """The server's clock in epoch milliseconds: timers and quiz answers are measured on it
+    (never a phone's); workers of a cluster share it through NTP."""
+    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +101,9 @@ class LiveSession:
         self.read_only = not served or record.ended_at is not None
         self.gone = False  # deleted: every route answers 404
         self.state = (
-            PresenterState.from_json(record.state, deck) if record.state else initial_state(deck)
+            PresenterState.from_json(record.state, deck)
+            if record.state
+            else initial_state(deck, now_ms())
         )
         self._control_lock = asyncio.Lock()
         self._results = Coalescer(self._publish_results, RESULTS_INTERVAL)
@@ -102,7 +113,9 @@ class LiveSession:
         self._snapshot: tuple[str, Question, TallySnapshot] | None = None  # (key, q, tally)
         self._to_presenters: ResultsMessage | None = None
         self._to_phones: ResultsMessage | None = None
-        self._state_text: tuple[int, str] | None = None  # (version, public state text)
+        self._state_text: tuple[Any, str] | None = None  # (key, public state text)
+        self._scores: tuple[int, Scores] | None = None  # (state version, scores) for a board
+        self._timer_task: tuple[int, asyncio.Task[None]] | None = None  # (closes_at, task)
         self._counts = {"connected": 0, "participants": 0, "joins": 0}
         self._checked: set[str] = set()  # tally keys checked against the store on this worker
         self._tally_stale = False  # an apply failed: replay once the tally is back
@@ -137,7 +150,7 @@ class LiveSession:
         slide = self.deck.slides[state.live]
         question = slide if isinstance(slide, Question) else None
         ended = self.read_only or state.ended
-        return {
+        view = {
             "type": "state",
             "version": state.version,
             "code": self.code,
@@ -150,7 +163,29 @@ class LiveSession:
             "results_visible": bool(question) and state.results_visible(question),
             "round": state.round_of(question.id) if question else 0,
             "ended": ended,
+            "nicknames": self.nicknames,
         }
+        timer = state.timer_of(slide.id) if question else None
+        if question is not None and timer is not None:
+            now = now_ms()
+            view["timer"] = {
+                "opened_at": timer["opened_at"],
+                "closes_at": timer["closes_at"],
+                "now": now,
+                "remaining_ms": max(timer["closes_at"] - now, 0) if view["voting_open"] else 0,
+            }
+            if not view["voting_open"]:
+                view["slide"] = {**view["slide"], **question.revealed()}
+        if slide.uses_scores:
+            scores = self._scores
+            if scores is not None and scores[0] == state.version:
+                view["slide"] = slide.public_scored(scores[1])
+        return view
+
+    @property
+    def nicknames(self) -> bool:
+        """Participants pick a nickname: the deck has a scored question (a quiz)."""
+        return any(q.scored for q in self.deck.questions)
 
     def presenter_state(self, state: PresenterState | None = None) -> dict[str, Any]:
         state = state or self.state
@@ -185,9 +220,15 @@ class LiveSession:
         return day.isoformat() if day else None
 
     def public_state_text(self) -> str:
-        """The public state serialised once per version: every phone gets the same bytes."""
-        if self._state_text is None or self._state_text[0] != self.state.version:
-            self._state_text = (self.state.version, encode(self.public_state()))
+        """The public state serialised once per version: every phone gets the same bytes.
+        (With the board's scores once loaded; while a timer runs, anew every 200 ms so that
+        its `remaining_ms` stays fresh.)"""
+        state = self.state
+        scores = self._scores[0] if self._scores else None
+        running = state.voting_open and state.timer_of(self.live_slide.id) is not None
+        key = (state.version, scores, now_ms() // TIMER_TEXT_MS if running else None)
+        if self._state_text is None or self._state_text[0] != key:
+            self._state_text = (key, encode(self.public_state()))
         return self._state_text[1]
 
     async def result(self, question: Question) -> dict[str, Any]:
@@ -245,6 +286,59 @@ class LiveSession:
             result["segments_by"] = by
         return results
 
+    async def scores(self) -> Scores:
+        """Every participant's total over the scored questions (current rounds), and names."""
+        totals: dict[str, int] = {}
+        for question in self.deck.questions:
+            if not question.scored:
+                continue
+            round_ = self.state.round_of(question.id)
+            for participant, _, answer in await self.store.tally_rows(
+                self.code, question.id, round_
+            ):
+                totals[participant] = totals.get(participant, 0) + question.score(answer)
+        names = await self.store.names(self.code) if totals else {}
+        return Scores(totals, names)
+
+    async def scored_results(self) -> dict[str, Any]:
+        """What the deck's score slides add to the results (a leaderboard's full standings)."""
+        boards = [s for s in self.deck.slides if s.uses_scores]
+        if not boards:
+            return {}
+        scores = await self.scores()
+        extra: dict[str, Any] = {}
+        for slide in boards:
+            extra.update(slide.scored_result(scores))
+        return extra
+
+    async def standing(self, participant: str) -> dict[str, Any]:
+        """This participant's own place on the live score slide (a leaderboard)."""
+        slide = self.live_slide
+        if not slide.uses_scores:
+            raise Conflict("no_scores", "the live slide shows no scores")
+        scores = await self._current_scores()
+        return slide.standing(scores, participant) or {}
+
+    async def _current_scores(self) -> Scores:
+        """The scores for the current state, read once per state version."""
+        version = self.state.version
+        if self._scores is not None and self._scores[0] == version:
+            return self._scores[1]
+        scores = await self.scores()
+        if self.state.version == version:
+            self._scores = (version, scores)
+        return scores
+
+    async def _publish_scores(self) -> None:
+        """A score slide went live (or names changed): load the scores, then show them."""
+        slide = self.live_slide
+        if not slide.uses_scores:
+            return
+        await self._current_scores()
+        if self.live_slide is slide:
+            self.hub.to_phones(self.code, "state", self.public_state_text())
+            self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
+
     def tally_key(self, question: Question) -> str:
         return f"{self.code}:{question.id}:{self.state.round_of(question.id)}"
 
@@ -284,6 +378,25 @@ class LiveSession:
         self._presence.poke()
         return token
 
+    async def set_name(self, participant_id: str, raw: Any) -> str:
+        """Give a participant the nickname they typed (cleaned, checked, made unique)."""
+        self._check_writable()
+        if not self.nicknames:
+            raise Conflict("no_nicknames", "this session is anonymous: its deck has no quiz")
+        name = clean_name(raw)
+        wait = await self.app.limits.take("names", participant_id, 0.2, 5)
+        if wait:
+            raise TooMany("rate_limited", "too many name changes; wait a moment", wait)
+        try:
+            chosen = await self.store.set_name(self.code, participant_id, name)
+        except SessionGone:
+            await self._why_refused()
+            raise
+        if self.live_slide.uses_scores:
+            self._scores = None
+            self._spawn(self._publish_scores())
+        return chosen
+
     async def respond(self, participant_id: str, question_id: str, raw: Any) -> Accepted:
         """Check and store one answer; acknowledged only after it is committed. Then count it
         in the live tally (a tally that cannot take it is repaired from the store later)."""
@@ -295,8 +408,17 @@ class LiveSession:
             raise Conflict("not_live", f"question {question_id!r} is not the live question")
         if not self.state.voting_open:
             raise Conflict("voting_closed", "voting on this question is closed")
+        now = now_ms()  # when the server took the answer: a timed question counts from here
+        if self.state.timer_over(question.id, now):
+            raise Conflict("voting_closed", "the time for this question is up")
         answer = question.check_answer(raw)
         round_ = self.state.round_of(question.id)
+        timer = self.state.timer_of(question.id)
+        if timer is not None:
+            mine = await self.store.participant_answers(
+                self.code, participant_id, {question.id: round_}
+            )
+            answer = question.timed(answer, now - timer["opened_at"], mine.get(question.id))
         try:
             saved = await self.store.save_response(
                 self.code, question.id, round_, participant_id, answer
@@ -381,20 +503,59 @@ class LiveSession:
             if self.read_only:
                 raise Conflict("session_ended", "this session has ended; it is read-only now")
             try:
-                done = await self._apply_stored(action, question, entry)
+                done = await self._apply_stored(
+                    lambda state: apply(
+                        state, self.deck, action, question, entry=entry, now_ms=now_ms()
+                    )
+                )
             except SessionGone:
                 raise session_gone(self.code) from None
         return self.presenter_state(done)
 
+    async def _expire(self) -> None:
+        """The live question's timer ran out: close its voting. Every worker of a cluster
+        tries at the deadline; the compare-and-set lets one close it, the others find it
+        closed and write nothing."""
+        async with self._control_lock:
+            if self.gone or self.read_only:
+                return
+            with contextlib.suppress(SessionGone):
+                await self._apply_stored(lambda state: expire(state, self.deck, now_ms()))
+
+    def _watch_timer(self) -> None:
+        """Close voting when the live question's timer runs out, on this worker's clock."""
+        slide = self.live_slide
+        timer = self.state.timer_of(slide.id) if self.state.voting_open else None
+        closes_at = timer["closes_at"] if timer is not None else None
+        current = self._timer_task
+        if current is not None and current[0] == closes_at and not current[1].done():
+            return
+        if current is not None and current[1] is not asyncio.current_task():
+            current[1].cancel()  # not itself: the expiring task finishes its own work
+        self._timer_task = None
+        if closes_at is None or self.read_only:
+            return
+
+        async def at_deadline() -> None:
+            await asyncio.sleep(max(closes_at - now_ms(), 0) / 1000)
+            while now_ms() < closes_at:  # a sleep may end a hair early
+                await asyncio.sleep(0.005)
+            await self._expire()
+
+        task = asyncio.get_running_loop().create_task(at_deadline())
+        self._tasks.append(task)
+        task.add_done_callback(self._finished)
+        self._timer_task = (closes_at, task)
+
     async def _apply_stored(
-        self, action: str, question: str | None, entry: str | None = None
+        self, change: Callable[[PresenterState], PresenterState]
     ) -> PresenterState:
         """Compare-and-set on the stored state's version. If another presenter (on any worker)
         got there first, take the newer state and apply the action on top of it, so every
         action lands on the newest state and versions only ever grow. Returns the state
         this action made (or found, if it changed nothing)."""
         for _ in range(20):
-            new_state = apply(self.state, self.deck, action, question, entry)
+            new_state = change(self.state)
             if new_state is self.state:
                 return new_state
             stored = await self.store.save_state(
@@ -434,6 +595,10 @@ class LiveSession:
 
     def publish_state(self) -> None:
         """Show the current state on this worker's sockets."""
+        if not self.read_only:
+            self._watch_timer()
+        if self.live_slide.uses_scores and not self.read_only:
+            self._spawn(self._publish_scores())
         self.hub.to_phones(self.code, "state", self.public_state_text())
         self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
         if not self.live_question:
@@ -640,6 +805,9 @@ class LiveSession:
         question = self.live_question
         if question is not None:
             await self._check_tally(question)
+        self._watch_timer()
+        if self.live_slide.uses_scores:
+            await self._current_scores()
         self._spawn(self._follow_bus())
         self._spawn(self._tick())
         if self.app.bus.shared:

@@ -23,7 +23,7 @@ from .domain.presenter import initial_state
 from .errors import Conflict, NotFound, TooMany, session_gone
 from .hub import Hub
 from .joingate import JoinGate, JoinKeys
-from .live import CLOSE_GONE, Accepted, LiveSession
+from .live import CLOSE_GONE, Accepted, LiveSession, now_ms
 from .ports.store import Store
 from .settings import Settings
 
@@ -104,7 +104,7 @@ class Rondvraag:
             await self._shared_secrets()
         deck = load_deck(self.settings.deck_path)
         record = await self.store.open_session(
-            deck.name, deck.title, deck.source, initial_state(deck).to_json(), _new_code
+            deck.name, deck.title, deck.source, initial_state(deck, now_ms()).to_json(), _new_code
         )
         await self.store.end_sessions(keep=record.code)
         session = LiveSession(record, deck, self, self.join_url(record.code), served=True)

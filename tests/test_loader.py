@@ -57,8 +57,8 @@ def test_english_example_deck_loads() -> None:
     ("yaml_text", "expected"),
     [
         (
-            GOOD_HEAD + "  - type: quiz\n    id: q\n",
-            "deck.yaml:3: slide 1: unknown slide type 'quiz'",
+            GOOD_HEAD + "  - type: trivia\n    id: q\n",
+            "deck.yaml:3: slide 1: unknown slide type 'trivia'",
         ),
         (
             GOOD_HEAD + "  - type: choice\n    id: q\n    prompt: P\n    optoins: []\n",

@@ -48,6 +48,7 @@ def test_the_document_describes_every_json_route_and_the_hot_paths(server: LiveS
         "POST /api/sessions/{code}/check",
         "POST /api/sessions/{code}/responses",
         "GET /api/sessions/{code}/me",
+        "GET /api/sessions/{code}/standing",
         "GET /api/sessions/{code}/presenter",
         "POST /api/sessions/{code}/control",
         "GET /api/sessions/{code}/results",

@@ -693,3 +693,56 @@ async def test_answers_of_three_thousand_participants_are_read_quickly(
     median = statistics.median(timings)
     print(f"answers() with 3,000 answers: median {median:.2f} ms, max {max(timings):.2f} ms")
     assert median < 50  # ~10 calls a second per live question per worker
+
+
+# -- nicknames --------------------------------------------------------------------------------
+
+
+async def test_nicknames_are_unique_per_session_with_a_number(store: PostgresStore) -> None:
+    for who in ("p1", "p2", "p3"):
+        await store.add_participant(CODE, who)
+    assert await store.set_name(CODE, "p1", "Anna") == "Anna"
+    assert await store.set_name(CODE, "p2", "ANNA") == "ANNA 2"  # case does not count
+    assert await store.set_name(CODE, "p1", "anna") == "anna"  # one's own name, re-cased
+    assert await store.set_name(CODE, "p4", "Bo") == "Bo"  # registered on the way
+    assert await store.names(CODE) == {"p1": "anna", "p2": "ANNA 2", "p3": "P0003", "p4": "Bo"}
+    with pytest.raises(SessionGone):
+        await store.set_name("999999", "p1", "Anna")
+
+
+async def test_the_same_nickname_from_many_workers_at_once_is_made_unique(pg_url: str) -> None:
+    workers = [await opened(pg_url) for _ in range(4)]
+    try:
+        await workers[0].create_session(CODE, "quiz", "Q", "title: Q\n", {})
+        given = await asyncio.gather(
+            *(workers[i % 4].set_name(CODE, f"p{i}", "Anna") for i in range(12))
+        )
+        assert sorted(given) == sorted(["Anna", *(f"Anna {n}" for n in range(2, 13))])
+    finally:
+        for worker in workers:
+            await worker.close()
+
+
+async def test_a_database_from_before_nicknames_is_migrated_with_its_answers(pg_url: str) -> None:
+    from app.backends.postgres import MIGRATIONS
+
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute(MIGRATIONS[0])  # the schema as it was before nicknames
+    finally:
+        await conn.close()
+    await sql(pg_url, "CREATE TABLE schema_version (version integer NOT NULL)")
+    await sql(pg_url, "INSERT INTO schema_version VALUES (1)")
+    await sql(pg_url, "INSERT INTO sessions (code, deck, title, deck_source, state, participants)"
+                      " VALUES ('111111', 'talk', 'T', '', '{}', 1)")  # fmt: skip
+    await sql(pg_url, "INSERT INTO participants VALUES ('111111', 'p1', 1)")
+    await sql(pg_url, "INSERT INTO responses (session, question, round, participant, answer)"
+                      " VALUES ('111111', 'rol', 1, 'p1', '[\"a\"]')")  # fmt: skip
+    store = await opened(pg_url)
+    try:
+        assert await store.answers("111111", "rol", 1) == [["a"]]
+        assert await store.names("111111") == {"p1": "P0001"}
+        assert await store.set_name("111111", "p1", "Anna") == "Anna"
+        assert await sql(pg_url, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    finally:
+        await store.close()

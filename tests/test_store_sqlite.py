@@ -606,3 +606,43 @@ async def test_old_database_with_two_open_sessions_of_a_deck_keeps_the_newest_op
         assert old is not None and old.ended_at == "2026-01-01T10:00:00.000Z"
     finally:
         await store.close()
+
+
+async def test_nicknames_are_unique_per_session_with_a_number(store: SQLiteStore) -> None:
+    for who in ("p1", "p2", "p3"):
+        await store.add_participant(CODE, who)
+    assert await store.set_name(CODE, "p1", "Anna") == "Anna"
+    assert await store.set_name(CODE, "p2", "ANNA") == "ANNA 2"  # case does not count
+    assert await store.set_name(CODE, "p1", "anna") == "anna"  # one's own name, re-cased
+    assert await store.set_name(CODE, "p4", "Bo") == "Bo"  # registered on the way
+    assert await store.names(CODE) == {"p1": "anna", "p2": "ANNA 2", "p3": "P0003", "p4": "Bo"}
+    assert await store.participant_count(CODE) == 4
+    with pytest.raises(SessionGone):
+        await store.set_name("999999", "p1", "Anna")
+
+
+async def test_a_database_from_before_nicknames_is_migrated_with_its_answers(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.executescript(MIGRATIONS[0] + ";" + MIGRATIONS[1] + "; PRAGMA user_version = 2;")
+    conn.execute(
+        "INSERT INTO sessions (code, deck, title, deck_source, state_json, created_at)"
+        " VALUES ('111111', 'talk', 'T', '', '{}', '2026-01-01T10:00:00.000Z')"
+    )
+    conn.execute("INSERT INTO participants VALUES ('111111', 'p1', 1)")
+    conn.execute(
+        "INSERT INTO responses VALUES ('111111', 'rol', 1, 'p1', '[\"a\"]',"
+        " '2026-01-01T10:01:00.000Z', 1)"
+    )
+    conn.commit()
+    conn.close()
+    store = await reopened(db_path)
+    try:
+        assert await store.answers("111111", "rol", 1) == [["a"]]
+        assert await store.names("111111") == {"p1": "P0001"}
+        assert await store.set_name("111111", "p1", "Anna") == "Anna"
+        assert await store.names("111111") == {"p1": "Anna"}
+    finally:
+        await store.close()

@@ -27,7 +27,7 @@ QUESTIONS = {f"{path.stem}/{q.id}": q for path in DECKS for q in load_deck(path)
 def answer_for(question_id: str) -> st.SearchStrategy[Any]:
     question = QUESTIONS[question_id]
     kind = question.type_name
-    if kind == "choice":
+    if kind in ("choice", "quiz"):
         ids = [o.id for o in question.options]
         return st.lists(st.sampled_from(ids), min_size=1, max_size=question.multiple)
     if kind == "scales":
@@ -141,8 +141,11 @@ def test_live_result_from_counts_equals_the_full_tally_bounded(case, size: int) 
     question = QUESTIONS[question_id]
     if question.type_name == "qa":  # a row is built by its own changes, never sent whole
         answers = qa_rows(question, raw_answers)
-    else:
-        answers = [question.check_answer(raw) for raw in raw_answers]  # as stored
+    else:  # as stored: checked, and a timed question's answer with the time it came (a quiz's)
+        answers = [
+            question.timed(question.check_answer(raw), 997 * i, None)
+            for i, raw in enumerate(raw_answers)
+        ]
     full = question.tally(answers)
     assert live_from(question, answers, size) == bounded(question, full, size)
 

@@ -33,9 +33,10 @@ from typing import Any
 import asyncpg
 
 from app.backends.postgres_batch import Answer, BatchWriter, Join, pseudonym
+from app.domain.nicknames import candidates, name_key
 from app.ports.store import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MIGRATION_LOCK = 0x52_6F_6E_64  # "Rond": one migrator at a time across replicas
 
 # MIGRATIONS[n] takes a database from schema version n to n + 1.
@@ -77,6 +78,13 @@ MIGRATIONS: list[str] = [
     ) WITH (fillfactor = 80);
     ALTER SEQUENCE response_seq OWNED BY responses.seq;
     CREATE TABLE secrets (name text PRIMARY KEY, value text NOT NULL);
+    """,
+    # 2: participants of a quiz deck have a nickname, unique per session (case-insensitive).
+    """
+    ALTER TABLE participants ADD COLUMN name text;
+    ALTER TABLE participants ADD COLUMN name_key text;
+    CREATE UNIQUE INDEX participant_names ON participants (session, name_key)
+        WHERE name_key IS NOT NULL;
     """,
 ]
 
@@ -353,6 +361,54 @@ class PostgresStore:
         Raises SessionGone for an unknown or ended session.
         """
         return await self._writer.submit(Join(code, participant, self._future()))
+
+    async def set_name(self, code: str, participant: str, name: str) -> str:
+        """Give a participant (registered if new) a nickname unique in the session: `name`,
+        or the first free of `candidates(name)`. Returns the name given.
+
+        Namings in one session take turns on the session's row lock, so two phones asking
+        for "Anna" at once get "Anna" and "Anna 2"."""
+        await self.add_participant(code, participant)
+        async with self._connection() as conn:
+            try:
+                async with conn.transaction():
+                    found = await conn.fetchval(
+                        "SELECT true FROM sessions WHERE code = $1 FOR UPDATE", code
+                    )
+                    if found is None:
+                        raise SessionGone(code)
+                    rows = await conn.fetch(
+                        "SELECT participant, name_key FROM participants"
+                        " WHERE session = $1 AND name_key IS NOT NULL",
+                        code,
+                    )
+                    taken = {row[1]: row[0] for row in rows}
+                    chosen = next(
+                        c
+                        for c in candidates(name)
+                        if taken.get(name_key(c), participant) == participant
+                    )
+                    await conn.execute(
+                        "UPDATE participants SET name = $3, name_key = $4"
+                        " WHERE session = $1 AND participant = $2",
+                        code,
+                        participant,
+                        chosen,
+                        name_key(chosen),
+                    )
+                    return chosen
+            except Exception as exc:
+                error = await self._translate(exc)
+                if error is exc:
+                    raise
+                raise error from exc
+
+    async def names(self, code: str) -> dict[str, str]:
+        """Every participant's nickname, or pseudonym (P0007) for those without one."""
+        rows = await self._fetch(
+            "SELECT participant, seq, name FROM participants WHERE session = $1", code
+        )
+        return {row[0]: row[2] or pseudonym(row[1]) for row in rows}
 
     async def save_response(
         self, code: str, question: str, round: int, participant: str, answer: Any

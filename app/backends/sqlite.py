@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.backends.sqlite_writer import Apply, GroupCommitWriter, OpFn, translate_error
+from app.domain.nicknames import candidates, name_key
 from app.ports.store import Saved, SessionGone, SessionRecord, StoredResponse, StoreUnavailable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1.
 MIGRATIONS: list[str] = [
@@ -82,6 +83,13 @@ MIGRATIONS: list[str] = [
         );
     CREATE UNIQUE INDEX one_open_session_per_deck ON sessions (deck) WHERE ended_at IS NULL;
     CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 3: participants of a quiz deck have a nickname, unique per session (case-insensitive).
+    """
+    ALTER TABLE participants ADD COLUMN name TEXT;
+    ALTER TABLE participants ADD COLUMN name_key TEXT;
+    CREATE UNIQUE INDEX participant_names ON participants (session, name_key)
+        WHERE name_key IS NOT NULL;
     """,
 ]
 
@@ -327,6 +335,37 @@ class SQLiteStore:
             return _pseudonym(seq), (lambda: self._count_added(code)) if added else None
 
         return await self._write(op)
+
+    async def set_name(self, code: str, participant: str, name: str) -> str:
+        """Give a participant (registered if new) a nickname unique in the session: `name`,
+        or the first free of `candidates(name)`. Returns the name given."""
+
+        def op(conn: sqlite3.Connection) -> tuple[str, Apply]:
+            _, added = self._ensure_participant(conn, code, participant)
+            rows = conn.execute(
+                "SELECT participant, name_key FROM participants"
+                " WHERE session = ? AND name_key IS NOT NULL",
+                (code,),
+            )
+            taken = {key: who for who, key in rows}
+            chosen = next(
+                c for c in candidates(name) if taken.get(name_key(c), participant) == participant
+            )
+            conn.execute(
+                "UPDATE participants SET name = ?, name_key = ?"
+                " WHERE session = ? AND participant = ?",
+                (chosen, name_key(chosen), code, participant),
+            )
+            return chosen, (lambda: self._count_added(code)) if added else None
+
+        return await self._write(op)
+
+    async def names(self, code: str) -> dict[str, str]:
+        """Every participant's nickname, or pseudonym (P0007) for those without one."""
+        rows = await self._read(
+            "SELECT participant, seq, name FROM participants WHERE session = ?", (code,)
+        )
+        return {who: name or _pseudonym(seq) for who, seq, name in rows}
 
     async def save_response(
         self, code: str, question: str, round: int, participant: str, answer: Any

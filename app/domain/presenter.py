@@ -2,6 +2,12 @@
 
 Every change returns a new state with a higher version, so any screen can tell newer from older
 and a reconnecting client simply takes the newest snapshot.
+
+A question with a timer (`Question.timer_ms`, e.g. a quiz) gets a deadline the first time
+voting opens in a round: `timers[id] = {"round", "opened_at", "closes_at"}` in epoch ms on
+the server's clock (`now_ms`, passed in: this module reads no clock). Voting on it closes by
+itself (`expire`, which the server applies by compare-and-set, so once in a cluster) and does
+not reopen in that round; a new round (`reset`) runs the timer again.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ class PresenterState:
     # Free-text entries the presenter took off every screen, per question (as results show
     # them): absent from phones, projector and report; kept in the export, marked hidden.
     hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # per timed question: {"round", "opened_at", "closes_at"} (epoch ms), see the docstring
+    timers: dict[str, dict[str, int]] = field(default_factory=dict)
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -40,6 +48,17 @@ class PresenterState:
 
     def results_visible(self, question: Question) -> bool:
         return self.shown.get(question.id, not question.results_hidden)
+
+    def timer_of(self, question_id: str) -> dict[str, int] | None:
+        """The deadline of this question's current round, once its voting opened in it."""
+        timer = self.timers.get(question_id)
+        if timer is None or timer.get("round") != self.round_of(question_id):
+            return None
+        return timer
+
+    def timer_over(self, question_id: str, now_ms: int) -> bool:
+        timer = self.timer_of(question_id)
+        return timer is not None and now_ms >= timer["closes_at"]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +70,7 @@ class PresenterState:
             "joining_locked": self.joining_locked,
             "ended": self.ended,
             "hidden": {q: list(entries) for q, entries in self.hidden.items() if entries},
+            "timers": {k: dict(v) for k, v in self.timers.items()},
             "version": self.version,
         }
 
@@ -72,6 +92,11 @@ class PresenterState:
                 for k, v in data.get("hidden", {}).items()
                 if k in known and isinstance(v, list)
             },
+            timers={
+                k: {f: int(v[f]) for f in ("round", "opened_at", "closes_at")}
+                for k, v in data.get("timers", {}).items()
+                if k in known and isinstance(v, dict)
+            },
             version=int(data.get("version", 1)),
         )
 
@@ -79,8 +104,8 @@ class PresenterState:
         return frozenset(self.hidden.get(question_id, ()))
 
 
-def initial_state(deck: Deck) -> PresenterState:
-    return _go(PresenterState(version=0), deck, 0)
+def initial_state(deck: Deck, now_ms: int = 0) -> PresenterState:
+    return _go(PresenterState(version=0), deck, 0, now_ms)
 
 
 MAX_HIDDEN = 1000  # entries hidden per question: a presenter's hand, not a filter's
@@ -92,8 +117,11 @@ def apply(
     action: str,
     question: str | None = None,
     entry: str | None = None,
+    now_ms: int = 0,
 ) -> PresenterState:
-    """Apply one presenter action. Raises ControlError if it makes no sense now."""
+    """Apply one presenter action at `now_ms` (the server's clock, epoch ms). Raises
+    ControlError if it makes no sense now."""
+    state = _timed_out(state, deck, now_ms)  # a deadline that passed closes first
     if state.ended:
         raise ControlError("session_ended", "this session has ended; it is read-only now")
     if action == "end":
@@ -106,11 +134,11 @@ def apply(
         index = deck.index_of(question)
         if index is None:
             raise ControlError("unknown_question", f"there is no slide {question!r} in this deck")
-        return _go(state, deck, index)
+        return _go(state, deck, index, now_ms)
     if action == "next":
-        return _go(state, deck, min(state.live + 1, len(deck.slides) - 1))
+        return _go(state, deck, min(state.live + 1, len(deck.slides) - 1), now_ms)
     if action == "prev":
-        return _go(state, deck, max(state.live - 1, 0))
+        return _go(state, deck, max(state.live - 1, 0), now_ms)
     if action == "qr":
         return _bump(replace(state, qr_visible=not state.qr_visible))
 
@@ -118,12 +146,21 @@ def apply(
     if action in ("open", "close"):
         if target is not deck.slides[state.live]:
             raise ControlError("not_live", "voting can only be opened or closed on the live slide")
-        return _bump(replace(state, voting_open=action == "open"))
+        if action == "open" and state.timer_over(target.id, now_ms):
+            raise ControlError(
+                "timer_over", f"the timer of {target.id!r} ran out; 'reset' it for a new round"
+            )
+        if action == "open":
+            return _bump(_start_timer(replace(state, voting_open=True), target, now_ms))
+        return _bump(replace(state, voting_open=False))
     if action in ("reveal", "hide"):
         return _bump(replace(state, shown={**state.shown, target.id: action == "reveal"}))
     if action == "reset":
         rounds = {**state.rounds, target.id: state.round_of(target.id) + 1}
-        return _bump(replace(state, rounds=rounds))
+        reset = replace(state, rounds=rounds)
+        if target is deck.slides[state.live] and state.voting_open:
+            reset = _start_timer(reset, target, now_ms)  # the new round's clock runs at once
+        return _bump(reset)
     if action in ("hide_entry", "show_entry"):
         return _hide_or_show(state, target, action, entry)
     raise ControlError("unknown_action", f"unknown action {action!r} ({_KNOWN})")
@@ -163,12 +200,42 @@ def _hide_or_show(
     return _bump(replace(state, hidden={**state.hidden, target.id: tuple(hidden)}))
 
 
-def _go(state: PresenterState, deck: Deck, index: int) -> PresenterState:
+def expire(state: PresenterState, deck: Deck, now_ms: int) -> PresenterState:
+    """Close voting on the live question if its timer ran out (else the same state)."""
+    return _timed_out(state, deck, now_ms)
+
+
+def _timed_out(state: PresenterState, deck: Deck, now_ms: int) -> PresenterState:
+    slide = deck.slides[state.live]
+    if state.voting_open and state.timer_over(slide.id, now_ms):
+        return _bump(replace(state, voting_open=False))
+    return state
+
+
+def _start_timer(state: PresenterState, question: Question, now_ms: int) -> PresenterState:
+    """Voting opened on `question`: its round's deadline, unless it has one already."""
+    length = question.timer_ms
+    if length is None or state.timer_of(question.id) is not None:
+        return state
+    timer = {
+        "round": state.round_of(question.id),
+        "opened_at": now_ms,
+        "closes_at": now_ms + length,
+    }
+    return replace(state, timers={**state.timers, question.id: timer})
+
+
+def _go(state: PresenterState, deck: Deck, index: int, now_ms: int = 0) -> PresenterState:
     slide = deck.slides[index]
     opens = isinstance(slide, Question) and slide.opens_when_live
     if index == state.live and state.version > 0:
         return state  # already there: no version bump, no flicker on screens
-    return _bump(replace(state, live=index, voting_open=opens))
+    if opens and state.timer_over(slide.id, now_ms):
+        opens = False  # its timer ran out in this round: back on it, it stays closed
+    moved = replace(state, live=index, voting_open=opens)
+    if opens:
+        moved = _start_timer(moved, slide, now_ms)  # type: ignore[arg-type]
+    return _bump(moved)
 
 
 def _bump(state: PresenterState) -> PresenterState:

@@ -131,6 +131,26 @@ class FieldReader:
             )
         return value
 
+    def idents(self, key: str, *, required: bool) -> list[str]:
+        """One id or a non-empty list of ids without repeats (e.g. the right options)."""
+        value = self._get(key)
+        if value is _MISSING or value is None:
+            if required:
+                self.error(None, f"missing '{key}'")
+            return []
+        picked = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(picked, list)
+            or not picked
+            or not all(isinstance(p, str) for p in picked)
+        ):
+            self.error(key, f"'{key}' must be an id or a list of ids, got {_kind(value)}")
+            return []
+        if len(set(picked)) != len(picked):
+            self.error(key, f"'{key}' names the same id twice")
+            return []
+        return [str(p) for p in picked]
+
     def items(self, key: str, *, required: bool, minimum: int = 0) -> list[FieldReader]:
         """A list of mappings, each returned as its own reader."""
         value = self._get(key)

@@ -76,6 +76,13 @@ class SchemaReader(FieldReader):
         self._field(key, {"type": "string", "pattern": pattern}, required)
         return ""
 
+    def idents(self, key: str, *, required: bool) -> list[str]:
+        pattern = ID_PATTERN.pattern.replace(r"\Z", "$")
+        one = {"type": "string", "pattern": pattern}
+        many = {"type": "array", "items": one, "minItems": 1, "uniqueItems": True}
+        self._field(key, {"anyOf": [one, many]}, required)
+        return []
+
     def items(self, key: str, *, required: bool, minimum: int = 0) -> list[FieldReader]:
         item = SchemaReader()
         array: dict[str, Any] = {"type": "array", "items": item.schema()}

@@ -144,6 +144,17 @@ class Store(Protocol):
         for an unknown or ended session."""
         ...
 
+    async def set_name(self, code: str, participant: str, name: str) -> str:
+        """Give a participant (registered if new) a nickname unique in the session (compared
+        case-insensitively, `app.domain.nicknames.name_key`): `name` if free or already theirs,
+        else the first free of `candidates(name)` ("Anna 2"). Returns the name given. Raises
+        SessionGone for an unknown or ended session."""
+        ...
+
+    async def names(self, code: str) -> dict[str, str]:
+        """Every participant's nickname, or their pseudonym (P0007) if they have none."""
+        ...
+
     async def save_response(
         self, code: str, question: str, round: int, participant: str, answer: Any
     ) -> Saved:

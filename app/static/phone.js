@@ -4,6 +4,7 @@
  *   phone/storage.js     what the phone keeps across reloads (token, drafts, unsent answer)
  *   phone/outbox.js      sends the answer until the server confirms or refuses it
  *   phone/connection.js  joining, the live socket, the state over HTTP while it is down
+ *   phone/nickname.js    the nickname asked first in a deck with a quiz
  * Plain ES2017 (no ?. or ??, no modules) so that old phones run it. Participant text and labels
  * are always set with textContent; only the server-rendered body_html of content slides is HTML. */
 (function () {
@@ -79,6 +80,14 @@
     afterBox.setAttribute("lang", deckLanguage);
   }
   resultsBox.hidden = true;
+  // A timed question's countdown (state.timer, from the server's remaining_ms: a phone whose
+  // clock is wrong still shows the right time left). A timer role is not read out each second.
+  var timerBox = el("p", "countdown");
+  timerBox.setAttribute("role", "timer");
+  timerBox.hidden = true;
+  var timerEnds = null; // performance.now() when the time is up
+  var timerTick = null;
+  app.appendChild(timerBox);
   app.appendChild(slideBox);
   app.appendChild(statusBox);
   app.appendChild(afterBox);
@@ -153,6 +162,9 @@
       started: Object.keys(S.answers).length > 0 || !!outbox.pending(),
       position: (S.state && S.state.position) || { index: 0, total: 0 },
       button: button,
+      api: API,
+      participant: storage.token(),
+      state: S.state,
       draft: function () {
         return S.draft;
       },
@@ -238,13 +250,19 @@
         S.slideKey = null;
         S.viewKey = null; // the form is drawn afresh, empty
         S.draft = null;
+        S.results = null; // the new round's results come
+        S.resultsVersion = -1;
       }
     }
     var key = slide ? slide.id + "|" + JSON.stringify(slide) : "none";
     if (key !== S.slideKey) {
       S.slideKey = key;
-      S.results = null;
-      S.resultsVersion = -1;
+      // The same slide with more to say (a quiz's right answer once its timer is over) keeps
+      // the room's results it has; another slide starts without.
+      if (!slide || !S.results || S.results.id !== slide.id) {
+        S.results = null;
+        S.resultsVersion = -1;
+      }
       S.dirty = false;
       // Notices belong to the slide they were said on. "Too late" concerns the slide just
       // left and often comes just before the phone hears of the new one: it stays for that
@@ -329,22 +347,53 @@
     if (S.gone) return;
     var slide = liveSlide();
     var st = S.state;
+    var asking = nickname.needed(st) && !!storage.token();
     var viewKey =
-      S.slideKey + "|" + (st && st.voting_open ? "open" : "closed") + "|" + S.mode;
+      S.slideKey + "|" + (st && st.voting_open ? "open" : "closed") + "|" + S.mode + "|" + asking;
     if (viewKey !== S.viewKey) {
       S.viewKey = viewKey;
       clear(slideBox);
       clear(afterBox);
-      slideBox.className = "slide slide-" + (slide ? slide.type : "none");
+      slideBox.className = "slide slide-" + (asking ? "nickname" : slide ? slide.type : "none");
       var type = slide ? Types.get(slide.type) : null;
-      if (!slide) renderWaiting(t("wait.next"));
+      if (asking) nickname.render(slideBox);
+      else if (!slide) renderWaiting(t("wait.next"));
       else if (isInteractive(slide)) renderInteractive(slide);
       else if (type && type.phoneSlide) type.phoneSlide(slide, slideBox, typeContext(slide));
       else renderWaiting(t("wait.next"));
     }
+    renderTimer(asking ? null : st);
     updateSendStatus();
     renderNotice();
     renderResults();
+  }
+
+  function monotonic() {
+    return window.performance && window.performance.now ? window.performance.now() : Date.now();
+  }
+
+  function renderTimer(st) {
+    var timer = st && st.voting_open && st.timer;
+    if (!timer || typeof timer.remaining_ms !== "number") {
+      timerEnds = null;
+      timerBox.hidden = true;
+      if (timerTick) window.clearInterval(timerTick);
+      timerTick = null;
+      return;
+    }
+    timerEnds = monotonic() + timer.remaining_ms;
+    timerBox.hidden = false;
+    tickTimer();
+    if (!timerTick) timerTick = window.setInterval(tickTimer, 250);
+  }
+
+  function tickTimer() {
+    if (timerEnds === null) return;
+    var left = Math.max(0, Math.ceil((timerEnds - monotonic()) / 1000));
+    timerBox.textContent = left + " s";
+    timerBox.setAttribute("data-seconds", String(left));
+    timerBox.setAttribute("aria-label", t("timer.left", { n: left }));
+    timerBox.classList.toggle("countdown-low", left <= 5);
   }
 
   function renderWaiting(text) {
@@ -600,6 +649,7 @@
     joined: function () {
       setNotice(null);
       outbox.send();
+      if (S.state) render(); // a quiz deck asks the new participant's nickname now
     },
     waiting: function (reason) {
       if (reason === "busy") setNotice(t("join.busy"), "info");
@@ -607,6 +657,17 @@
     },
     gone: showGone,
     ended: showEnded
+  });
+
+  var nickname = window.RondvraagPhoneNickname({
+    api: API,
+    storage: storage,
+    t: t,
+    el: el,
+    done: function () {
+      S.viewKey = null; // draw the form again (its error, or the slide once named)
+      render();
+    }
   });
 
   var outbox = window.RondvraagOutbox({

@@ -126,9 +126,10 @@
     tellView();
   }
 
-  /** A view that orders by whether voting is open (the answer wall) is told so. */
+  /** A view that orders by whether voting is open (the answer wall) is told so, with the
+   * whole state (a timed question's view counts down from its `timer`). */
   function tellView() {
-    if (S.view && S.view.voting && S.state) S.view.voting(!!S.state.voting_open);
+    if (S.view && S.view.voting && S.state) S.view.voting(!!S.state.voting_open, S.state);
   }
 
   function applyResults(msg) {

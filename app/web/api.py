@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from ..domain.nicknames import clean_name
 from .deps import (
     Admin,
     Services,
@@ -29,6 +30,7 @@ from .models import (
     Joined,
     JoinRequest,
     MyAnswers,
+    MyStanding,
     PhoneCheck,
     PhoneChecked,
     PresenterState,
@@ -132,10 +134,13 @@ async def delete_session(code: str, services: Services, session: StoredSession) 
         body=JoinRequest,
         body_required=False,
         errors={
-            400: "`invalid_json`, `invalid_request` (`participant` or `key` not text)",
+            400: "`invalid_json`, `invalid_request` (`participant` or `key` not text), "
+            "`invalid_name` (not text, empty, over 24 characters), `name_not_allowed` "
+            "(an offensive name)",
             403: "`bad_participant`: a token in the body that was not issued here; `cross_origin`",
             404: None,
-            409: "`session_ended`, `joining_locked`, `session_full`",
+            409: "`session_ended`, `joining_locked`, `session_full`, `no_nicknames` (a name "
+            "for a deck without a quiz)",
             413: None,
             415: None,
             429: None,
@@ -148,7 +153,9 @@ async def join(code: str, request: Request, services: Services, session: Session
     """Hand out a signed participant token, or confirm the one a returning phone holds.
 
     A new participant's join may carry the QR code's join key (`{"key": "..."}`), which
-    lets a whole room behind one address in at once.
+    lets a whole room behind one address in at once. In a deck with a quiz, `name` gives the
+    participant (new or returning) a nickname for the leaderboard: the answer's `name` is the
+    one given, with a number added when it was taken (`Anna 2`).
     \f
     (The text above is the API docs' description.) Keys and lanes: app/joingate.py.
     """
@@ -159,8 +166,17 @@ async def join(code: str, request: Request, services: Services, session: Session
     held = participant_token(request, code, body)
     if held and "participant" in body and services.signer.verify(code, held) is None:
         raise ApiError(403, "bad_participant", "this participant token was not issued here")
+    name = body.get("name")
+    if name is not None:
+        if not session.nicknames:
+            raise ApiError(409, "no_nicknames", "this session is anonymous: its deck has no quiz")
+        clean_name(name)  # a bad name is refused before anyone joins
     token, status = await admit(request, code, services, session, held, body.get("key"))
-    response = JSONResponse({"participant": token}, status_code=status)
+    answer: dict[str, Any] = {"participant": token}
+    participant = services.signer.verify(code, token)
+    if name is not None and participant is not None:
+        answer["name"] = await session.set_name(participant, name)
+    response = JSONResponse(answer, status_code=status)
     set_participant_cookie(response, code, token)
     return response
 
@@ -218,6 +234,31 @@ async def phone_check(request: Request, services: Services, session: Session) ->
 async def my_answers(code: str, request: Request, session: Session) -> dict:
     participant = participant_id(request, code, {})
     return {"answers": await session.my_answers(participant)}
+
+
+@router.get(
+    "/api/sessions/{code}/standing",
+    tags=["participants"],
+    summary="This participant's place on the live leaderboard",
+    **documented(
+        MyStanding,
+        description="Name, total points and place (null: no points yet) among all who scored",
+        errors={
+            401: "`no_participant`: join first",
+            403: "`bad_participant`, `cross_origin`",
+            404: None,
+            409: "`no_scores`: the live slide is not a leaderboard",
+            429: None,
+            503: None,
+        },
+        extra=_PARTICIPANT_QUERY,
+    ),
+)
+async def my_standing(code: str, request: Request, session: Session) -> dict[str, Any]:
+    """Each phone shows its own place while the leaderboard is live (the projector shows the
+    top 10); read from the scores loaded once per presenter state."""
+    participant = participant_id(request, code, {})
+    return await session.standing(participant)
 
 
 @router.get(
@@ -297,10 +338,12 @@ async def results(
 ) -> dict[str, Any]:
     """Every question's results with 95 % intervals; `?by=QUESTION_ID` (a choice question)
     adds each question's results per group of that question's answer, groups smaller than the
-    deck's `privacy.min_group` suppressed; `?rounds=all` adds every round's result."""
+    deck's `privacy.min_group` suppressed; `?rounds=all` adds every round's result; a deck
+    with a quiz adds the leaderboard."""
     if rounds not in (None, "", "all", "current"):
         raise ApiError(400, "invalid_request", "'rounds' is 'all' or 'current'")
-    return {"questions": await session.results(by=by or None, every_round=rounds == "all")}
+    questions = await session.results(by=by or None, every_round=rounds == "all")
+    return {"questions": questions, **await session.scored_results()}
 
 
 @router.get(

@@ -34,6 +34,7 @@ _CONTROL_STATUS = {
     "not_live": 409,
     "not_interactive": 409,
     "session_ended": 409,
+    "timer_over": 409,
 }
 
 

@@ -72,6 +72,22 @@ class Link(Wire):
     url: str
 
 
+class Standing(Wire):
+    name: str = Field(description="the nickname (or pseudonym for a participant without one)")
+    score: int
+    rank: int = Field(description="competition rank: equal scores share it (1, 2, 2, 4)")
+
+
+class Timer(Wire):
+    """A timed question's deadline on the server's clock (epoch ms); a phone counts down
+    from `remaining_ms` as received, whatever its own clock says."""
+
+    opened_at: int
+    closes_at: int
+    now: int = Field(description="the server's clock when this was sent")
+    remaining_ms: int = Field(description="time left to answer (0 once voting closed)")
+
+
 class Slide(Wire):
     """The public view of one slide: the common fields, then those of its type."""
 
@@ -89,6 +105,13 @@ class Slide(Wire):
     scale: Scale | None = Field(None, description="scales")
     body_html: str | None = Field(None, description="content: Markdown rendered, HTML escaped")
     links: list[Link] | None = Field(None, description="content")
+    timer: int | None = Field(None, description="quiz: seconds voting stays open")
+    correct: list[str] | None = Field(
+        None, description="quiz: the right option ids, only once its timer is over"
+    )
+    leaderboard: list[Standing] | None = Field(
+        None, description="leaderboard: the top places (once the scores are loaded)"
+    )
 
 
 class Position(Wire):
@@ -111,6 +134,10 @@ class SessionState(Wire):
     results_visible: bool
     round: int = Field(description="the live question's round (0 on other slides)")
     ended: bool
+    nicknames: bool = Field(
+        description="participants pick a nickname (`POST /join` with `name`): the deck has a quiz"
+    )
+    timer: Timer | None = Field(None, description="the live question's timer, if it has one")
 
 
 class SlideSummary(Wire):
@@ -158,6 +185,11 @@ class JoinRequest(Wire):
 
     participant: str | None = Field(None, description="a token from an earlier join")
     key: str | None = Field(None, description="the join key from the QR code's URL (?k=)")
+    name: str | None = Field(
+        None,
+        description="a nickname (decks with a quiz only): trimmed, at most 24 characters, "
+        "refused if offensive; made unique in the session with a number (`Anna 2`)",
+    )
 
 
 class PhoneCheck(Wire):
@@ -173,6 +205,21 @@ class PhoneChecked(Wire):
 
 class Joined(Wire):
     participant: str = Field(description="the signed participant token (also set as a cookie)")
+    name: str | None = Field(None, description="the nickname given, when one was asked for")
+
+
+class MyStanding(Wire):
+    """This participant's place on the live leaderboard."""
+
+    name: str
+    score: int
+    rank: int | None = Field(description="null: no points yet")
+    of: int = Field(description="how many participants scored")
+
+
+class QuizAnswer(Wire):
+    options: list[str]
+    ms: int = Field(description="ms after voting opened when the server took the answer")
 
 
 Answer = str | list[str] | dict[str, int]
@@ -196,8 +243,9 @@ class AnswerRequest(Wire):
 class AnswerAccepted(Wire):
     ok: Literal[True]
     question: str
-    answer: list[str] | dict[str, int] = Field(
-        description="normalised: choice and text answers as a list, scales as an object"
+    answer: list[str] | dict[str, int] | QuizAnswer = Field(
+        description="normalised: choice and text answers as a list, scales as an object, "
+        "quiz as {options, ms}"
     )
     replaced: bool = Field(description="true when this replaced an earlier answer")
 
@@ -281,7 +329,7 @@ class QaEntries(Wire):
     hidden: int
 
 
-AnswerHeld = list[str] | dict[str, int] | QaRow
+AnswerHeld = list[str] | dict[str, int] | QaRow | QuizAnswer
 
 
 class MyAnswers(Wire):
@@ -341,6 +389,9 @@ class Result(Wire):
 
 class Results(Wire):
     questions: list[Result]
+    leaderboard: list[Standing] | None = Field(
+        None, description="decks with a leaderboard: every participant who scored, ranked"
+    )
 
 
 class ExportSession(Wire):

@@ -67,6 +67,30 @@ class Slide:
             "interactive": self.interactive,
         }
 
+    # A slide that shows the room's scores (a leaderboard): while it is live the server
+    # gives it every participant's total over the deck's scored questions (`Question.score`).
+    uses_scores: ClassVar[bool] = False
+
+    def public_scored(self, scores: Scores) -> dict[str, Any]:
+        """The public view of a `uses_scores` slide, given the scores."""
+        return self.public()
+
+    def standing(self, scores: Scores, participant: str) -> dict[str, Any] | None:
+        """What one participant's phone shows of the scores (their own place), if anything."""
+        return None
+
+    def scored_result(self, scores: Scores) -> dict[str, Any]:
+        """What a `uses_scores` slide adds to the session's results (GET /results)."""
+        return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Every participant's total over the deck's scored questions, and their names."""
+
+    totals: dict[str, int]  # participant id -> points (only participants who answered)
+    names: dict[str, str]  # participant id -> nickname, or pseudonym for the nameless
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Question(Slide):
@@ -97,6 +121,30 @@ class Question(Slide):
     def check_answer(self, raw: Any) -> Any:
         """Validate and normalise an answer; raises AnswerError saying what is wrong."""
         raise NotImplementedError
+
+    # --- timed and scored questions (a quiz): hooks the server calls, inert by default ---
+
+    @property
+    def timer_ms(self) -> int | None:
+        """Voting closes by itself this long after it opens in a round (None: no timer)."""
+        return None
+
+    def timed(self, answer: Any, elapsed_ms: int, previous: Any) -> Any:
+        """A timed question's answer as stored: `answer` (checked) given `elapsed_ms` since
+        voting opened in this round, on the server's clock; `previous` is the participant's
+        stored answer (None if none). Untimed questions store the answer as it is."""
+        return answer
+
+    def revealed(self) -> dict[str, Any]:
+        """What joins the public view once a timed round is over (e.g. the right answer)."""
+        return {}
+
+    # A scored type earns points (`score`); a deck with one asks participants for a nickname.
+    scored: ClassVar[bool] = False
+
+    def score(self, answer: Any) -> int:
+        """Points a stored answer earns in the deck's standings (scored types only)."""
+        return 0
 
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         """Results from the stored (already normalised) answers, in the RESULT shape."""

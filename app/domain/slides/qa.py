@@ -69,6 +69,7 @@ class Entry:
 @register("qa")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QandA(Question):
+    labels: ClassVar[dict[str, str]] = {"nl": "Vragen uit de zaal", "en": "Audience Q&A"}
     moderation: bool = False  # new entries wait for the presenter's approval
     max_length: int = 280
     max_questions: int = 5  # entries one participant may ask

@@ -2,10 +2,10 @@
  * where storage is blocked: private mode, old Safari): the participant token (who this phone is;
  * its answers were given with it), the drafts (unsent edits per question, so nothing typed is
  * lost when the presenter moves on and back, the page reloads or the connection drops), and the
- * answer the outbox has not had confirmed. Keys: rondvraag:p:CODE, rondvraag:drafts:CODE,
- * rondvraag:pending:CODE.
+ * answer the outbox has not had confirmed, and the nickname given (decks with a quiz). Keys:
+ * rondvraag:p:CODE, rondvraag:drafts:CODE, rondvraag:pending:CODE, rondvraag:name:CODE.
  *
- * window.RondvraagPhoneStorage(code) -> {token(), setToken(t), forgetToken(),
+ * window.RondvraagPhoneStorage(code) -> {token(), setToken(t), forgetToken(), name(), setName(n),
  * draft(question, round) (undefined when none was edited), keepDraft(question, round, draft),
  * dropDraft(question), pending() -> {question, answer} or null, keepPending(p), dropPending()}.
  * Plain ES2017, no modules. */
@@ -69,6 +69,7 @@
     var tokenKey = "rondvraag:p:" + code;
     var draftsKey = "rondvraag:drafts:" + code;
     var pendingKey = "rondvraag:pending:" + code;
+    var nameKey = "rondvraag:name:" + code;
     var token = get(tokenKey);
     var drafts = readDrafts(draftsKey); // question id -> {round, draft}
 
@@ -82,7 +83,14 @@
       },
       forgetToken: function () {
         del(tokenKey);
+        del(nameKey); // a new participant has no nickname yet
         token = null;
+      },
+      name: function () {
+        return get(nameKey);
+      },
+      setName: function (value) {
+        set(nameKey, value);
       },
       draft: function (question, round) {
         var kept = drafts[question];

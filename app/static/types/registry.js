@@ -12,10 +12,11 @@
  *   summary(slide, answer, list, ctx)  the participant's own answer as <li>s in `list`
  *   phoneResult(slide, result, box, ctx)  the room's results on the phone (ctx.mine: own answer)
  *   View(slide, root, t, lang)      the projector's and remote's live view: .update(result),
- *                                   .relayout(); optional .voting(open) (told whenever the
- *                                   state arrives) and .key(key) (a key the presenter pressed
+ *                                   .relayout(); optional .voting(open, state) (told
+ *                                   whenever the state arrives) and .key(key) (a key the presenter pressed
  *                                   that present.js does not use; true: handled)
- * ctx always has t (translator), el, lang. Plain ES2017, no modules. */
+ * ctx always has t (translator), el, lang; on the phone also api (the session's API path),
+ * participant (the token, if joined) and state (the live state, e.g. a timer). Plain ES2017. */
 (function (global) {
   "use strict";
 
