@@ -116,8 +116,8 @@ def apply(
     deck: Deck,
     action: str,
     question: str | None = None,
-    entry: str | None = None,
     now_ms: int = 0,
+    entry: str | None = None,
 ) -> PresenterState:
     """Apply one presenter action at `now_ms` (the server's clock, epoch ms). Raises
     ControlError if it makes no sense now."""
