@@ -7,6 +7,7 @@ on the hot vote path; versioned static files are cached for good, others revalid
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import rjsmin
 from conftest import LiveServer
 from websockets.asyncio.client import connect
 
@@ -221,7 +223,7 @@ def test_a_browser_without_gzip_gets_the_same_bundle_uncompressed(server: LiveSe
     assert {"types/wordcloud.js", "phone/outbox.js", "phone.js"} <= set(PHONE_SCRIPTS)
     at = -1
     for source in PHONE_SCRIPTS:  # each file whole, in load order (parts before the controller)
-        text = (Path("app/static") / source).read_text(encoding="utf-8").strip()
+        text = rjsmin.jsmin((Path("app/static") / source).read_text(encoding="utf-8")).strip()
         assert text in plain.text, f"{source} is not in the phone bundle"
         assert plain.text.index(text) > at, f"{source} is out of order in the phone bundle"
         at = plain.text.index(text)
@@ -238,5 +240,20 @@ def test_versioned_static_is_cached_for_good_and_the_rest_revalidated(server: Li
         page = http.get(f"/j/{server.code}")
         assert page.headers["cache-control"] == "no-store"  # it may hold the phone's token
         for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
-            assert url.endswith(f"?v={ASSET_VERSION}"), url
+            url = html.unescape(url)
+            assert f"?v={ASSET_VERSION}" in url, url
             assert http.get(url).headers["cache-control"] == IMMUTABLE, url
+
+
+def test_a_phone_downloads_only_the_slide_types_its_deck_uses(server: LiveServer) -> None:
+    page = httpx.get(f"{server.base_url}/j/{server.code}").text
+    scripts = [html.unescape(u) for u in re.findall(r'src="(/static/bundle/[^"]+)"', page)]
+    assert scripts == [
+        f"/static/bundle/phone.js?v={ASSET_VERSION}&types=choice.content.join.open.scales.wordcloud"
+    ]
+    deck = httpx.get(f"{server.base_url}{scripts[0]}").text
+    everything = httpx.get(f"{server.base_url}/static/bundle/phone.js?v={ASSET_VERSION}").text
+    assert 'register("wordcloud"' in deck and 'register("quiz"' not in deck
+    assert 'register("quiz"' in everything and len(deck) < len(everything)
+    unknown = f"{server.base_url}/static/bundle/phone.js?v={ASSET_VERSION}&types=choice.nope"
+    assert httpx.get(unknown).status_code == 404

@@ -49,6 +49,14 @@ def type_assets(suffix: str) -> list[str]:
     ]
 
 
+def deck_types(slides) -> str:
+    """The `types` a phone page asks its bundles for (app/web/assets.py): the deck's slide
+    types, sorted, so a phone downloads only the types its talk uses."""
+    names = {slide.type_name for slide in slides}
+    names |= {base for slide in slides for base in slide.page_builds_on}
+    return ".".join(sorted(names))
+
+
 TYPE_SCRIPTS = type_assets(".js")
 TYPE_STYLES = type_assets(".css")
 
@@ -111,6 +119,7 @@ async def phone(request: Request, code: str, services: Services) -> Response:
         language=session.deck.language,
         first_state=first,
         privacy_notice=session.deck.privacy_notice,
+        deck_types=deck_types(session.deck.slides),
         retention_days=session.deck.retention_days,
     )
     response.headers["Cache-Control"] = "no-store"  # it holds the phone's own token

@@ -41,6 +41,9 @@ class Slide:
     interactive: ClassVar[bool] = False
     # The type's name for people, per language (the report's "Soort" column); else type_name.
     labels: ClassVar[dict[str, str]] = {}
+    # Other types whose page scripts this type's script builds on (a phone bundle that carries
+    # only a deck's types carries these too).
+    page_builds_on: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def label(cls, language: str) -> str:

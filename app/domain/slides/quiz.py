@@ -74,6 +74,7 @@ def combination(options: list[str]) -> str:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Quiz(Question):
     labels: ClassVar[dict[str, str]] = {"nl": "Quiz", "en": "Quiz"}
+    page_builds_on: ClassVar[tuple[str, ...]] = ("choice",)  # quiz.js reuses its form
     scored: ClassVar[bool] = True
 
     options: tuple[Option, ...]
