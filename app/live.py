@@ -35,7 +35,7 @@ from .hub import Client, encode
 from .joingate import JoinRefused
 from .liveview import ResultsMessage
 from .ports.bus import BusUnavailable, Message
-from .ports.store import SessionGone, SessionRecord
+from .ports.store import Saved, SessionGone, SessionRecord
 from .ports.tally import TallySnapshot, TallyUnavailable
 
 if TYPE_CHECKING:
@@ -426,15 +426,7 @@ class LiveSession:
         except SessionGone:  # deleted, or ended on another worker, while on its way
             await self._why_refused()
             raise
-        key = f"{self.code}:{question.id}:{round_}"
-        try:
-            await self.app.tally.apply(key, participant_id, saved.seq, question.tally_items(answer))
-        except TallyUnavailable:
-            self._tally_stale = True
-        self._results.poke()
-        if self.app.bus.shared:
-            self._announce.poke()
-        return Accepted(question.id, answer, saved.replaced)
+        return await self._counted(question, round_, participant_id, saved, answer)
 
     async def change_answer(
         self,
@@ -462,6 +454,12 @@ class LiveSession:
         except SessionGone:
             await self._why_refused()
             raise
+        return await self._counted(question, round_, participant_id, saved, answer)
+
+    async def _counted(
+        self, question: Question, round_: int, participant_id: str, saved: Saved, answer: Any
+    ) -> Accepted:
+        """A stored answer goes into the live tally and onto the screens (soon, coalesced)."""
         key = f"{self.code}:{question.id}:{round_}"
         try:
             await self.app.tally.apply(key, participant_id, saved.seq, question.tally_items(answer))

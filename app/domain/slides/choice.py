@@ -29,6 +29,41 @@ class Option:
     label: str
 
 
+def read_options(reader: FieldReader, *, most: int | None = None, what: str = "") -> list[Option]:
+    """A question's `options` ({id, label}, at least 2, ids unique; at most `most` when a
+    type has a limit, `what` naming it in the error, e.g. "a quiz")."""
+    option_readers = reader.items("options", required=True, minimum=2)
+    if most is not None and len(option_readers) > most:
+        reader.error(
+            "options", f"'options' has {len(option_readers)} entries, {what} takes at most {most}"
+        )
+    options = []
+    for r in option_readers:
+        options.append(Option(r.ident("id", required=True), r.text("label", required=True)))
+        r.finish()
+    unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
+    return options
+
+
+def pick_options(
+    question_id: str, options: tuple[Option, ...], multiple: int, raw: Any
+) -> list[str]:
+    """An option id or a list of them → the chosen ids in deck order, without repeats."""
+    picked = [raw] if isinstance(raw, str) else raw
+    if not isinstance(picked, list) or not all(isinstance(p, str) for p in picked):
+        raise AnswerError("the answer must be an option id or a list of option ids")
+    known = {o.id for o in options}
+    unknown = [p for p in picked if p not in known]
+    if unknown:
+        raise AnswerError(f"unknown option {unknown[0]!r} for question {question_id!r}")
+    chosen = set(picked)
+    if not chosen:
+        raise AnswerError("pick at least one option")
+    if len(chosen) > multiple:
+        raise AnswerError(f"pick at most {multiple} option(s), got {len(chosen)}")
+    return [o.id for o in options if o.id in chosen]
+
+
 @register("choice")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice(Question):
@@ -40,12 +75,7 @@ class Choice(Question):
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> Choice:
         fields = Question.read_common(reader)
-        option_readers = reader.items("options", required=True, minimum=2)
-        options = []
-        for r in option_readers:
-            options.append(Option(r.ident("id", required=True), r.text("label", required=True)))
-            r.finish()
-        unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
+        options = read_options(reader)
         multiple = reader.integer("multiple", default=1, low=1, high=max(len(options), 1))
         return cls(**common, **fields, options=tuple(options), multiple=multiple)
 
@@ -57,19 +87,7 @@ class Choice(Question):
 
     def check_answer(self, raw: Any) -> list[str]:
         """An option id or a list of them → the chosen ids in deck order, without repeats."""
-        picked = [raw] if isinstance(raw, str) else raw
-        if not isinstance(picked, list) or not all(isinstance(p, str) for p in picked):
-            raise AnswerError("the answer must be an option id or a list of option ids")
-        known = {o.id for o in self.options}
-        unknown = [p for p in picked if p not in known]
-        if unknown:
-            raise AnswerError(f"unknown option {unknown[0]!r} for question {self.id!r}")
-        chosen = set(picked)
-        if not chosen:
-            raise AnswerError("pick at least one option")
-        if len(chosen) > self.multiple:
-            raise AnswerError(f"pick at most {self.multiple} option(s), got {len(chosen)}")
-        return [o.id for o in self.options if o.id in chosen]
+        return pick_options(self.id, self.options, self.multiple, raw)
 
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         counts = {o.id: 0 for o in self.options}

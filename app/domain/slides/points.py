@@ -29,9 +29,9 @@ from ..chart import (
     wrap,
 )
 from ..errors import AnswerError
-from ..reader import FieldReader, unique_ids
+from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
-from .choice import Option
+from .choice import Option, read_options
 
 MAX_BUDGET = 1000  # a live tally keeps a count per option and amount: at most 1001 per option
 STEPS_PER_BUDGET = 10  # the steppers' default step: a tenth of the budget (10 of 100)
@@ -53,12 +53,7 @@ class Points(Question):
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> Points:
         fields = Question.read_common(reader)
-        option_readers = reader.items("options", required=True, minimum=2)
-        options = []
-        for r in option_readers:
-            options.append(Option(r.ident("id", required=True), r.text("label", required=True)))
-            r.finish()
-        unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
+        options = read_options(reader)
         budget = reader.integer("budget", default=100, low=1, high=MAX_BUDGET)
         default_step = max(1, budget // STEPS_PER_BUDGET)
         # Read against the widest bound, then narrowed to this budget: a bound from another

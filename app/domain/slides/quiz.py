@@ -36,11 +36,10 @@ from ..chart import (
     svg,
     wrap,
 )
-from ..errors import AnswerError
 from ..palette import palette
-from ..reader import FieldReader, unique_ids
+from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
-from .choice import Option
+from .choice import Option, pick_options, read_options
 
 BASE_POINTS = 500  # a right answer, however late
 SPEED_POINTS = 500  # more for answering at once, linear in the time left
@@ -85,17 +84,7 @@ class Quiz(Question):
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> Quiz:
         fields = Question.read_common(reader)
-        option_readers = reader.items("options", required=True, minimum=2)
-        if len(option_readers) > MAX_OPTIONS:
-            reader.error(
-                "options",
-                f"'options' has {len(option_readers)} entries, a quiz takes at most {MAX_OPTIONS}",
-            )
-        options = []
-        for r in option_readers:
-            options.append(Option(r.ident("id", required=True), r.text("label", required=True)))
-            r.finish()
-        unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
+        options = read_options(reader, most=MAX_OPTIONS, what="a quiz")
         correct = _read_correct(reader, [o.id for o in options])
         low = max(len(correct), 1)
         multiple = reader.integer("multiple", default=low, low=low, high=max(len(options), low))
@@ -127,19 +116,7 @@ class Quiz(Question):
 
     def check_answer(self, raw: Any) -> list[str]:
         """An option id or a list of them → the chosen ids in deck order, without repeats."""
-        picked = [raw] if isinstance(raw, str) else raw
-        if not isinstance(picked, list) or not all(isinstance(p, str) for p in picked):
-            raise AnswerError("the answer must be an option id or a list of option ids")
-        known = {o.id for o in self.options}
-        unknown = [p for p in picked if p not in known]
-        if unknown:
-            raise AnswerError(f"unknown option {unknown[0]!r} for question {self.id!r}")
-        chosen = set(picked)
-        if not chosen:
-            raise AnswerError("pick at least one option")
-        if len(chosen) > self.multiple:
-            raise AnswerError(f"pick at most {self.multiple} option(s), got {len(chosen)}")
-        return [o.id for o in self.options if o.id in chosen]
+        return pick_options(self.id, self.options, self.multiple, raw)
 
     def timed(self, answer: Any, elapsed_ms: int, previous: Any) -> dict[str, Any]:
         if _stored(previous) and previous["options"] == answer:

@@ -27,9 +27,9 @@ from ..chart import (
     wrap,
 )
 from ..errors import AnswerError
-from ..reader import FieldReader, unique_ids
+from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
-from .choice import Option
+from .choice import Option, read_options
 
 # Tapping more than a dozen options in order is a chore on a phone, and more bars than that
 # are no longer readable from the back row.
@@ -51,18 +51,7 @@ class Ranking(Question):
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> Ranking:
         fields = Question.read_common(reader)
-        option_readers = reader.items("options", required=True, minimum=2)
-        if len(option_readers) > MAX_OPTIONS:
-            reader.error(
-                "options",
-                f"'options' has {len(option_readers)} entries, a ranking takes at most "
-                f"{MAX_OPTIONS}",
-            )
-        options = []
-        for r in option_readers:
-            options.append(Option(r.ident("id", required=True), r.text("label", required=True)))
-            r.finish()
-        unique_ids([(r, o.id) for r, o in zip(option_readers, options, strict=True)], "option")
+        options = read_options(reader, most=MAX_OPTIONS, what="a ranking")
         everything = max(len(options), 1)
         max_ranked = reader.integer("max_ranked", default=everything, low=1, high=everything)
         return cls(**common, **fields, options=tuple(options), max_ranked=max_ranked)
