@@ -31,7 +31,7 @@ from browser_helpers import (
     snap,
 )
 from conftest import REPO_ROOT, LiveServer, PageOpener
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from test_browser_projector_truth import SMALL_TEXT
 from websockets.asyncio.client import connect
 
@@ -649,13 +649,22 @@ def test_a_phone_asks_and_upvotes_by_tapping_and_the_projector_shows_it_live(
         expect(mine).to_have_count(1, timeout=UI_TIMEOUT_MS)
         expect(mine.locator(".qa-item-text")).to_have_text("Komt er een <b>vervolg</b>?")
         mine_id = mine.get_attribute("data-id")
-        # Upvote the earlier question with one tap: pressed, counted, announced.
+        # Upvote the earlier question with one tap: pressed, counted, announced. The response
+        # is held back for a second, so the room's count reaches the phone first: counted once.
+        def respond_late(route: Route) -> None:
+            response = route.fetch()
+            time.sleep(1.0)
+            route.fulfill(response=response)
+
+        phone.route("**/vote", respond_late)
         button = phone.locator(f'.qa-item[data-id="{early}"] .qa-vote')
         expect(button).to_have_attribute("aria-pressed", "false")
         button.tap()
         expect(button).to_have_attribute("aria-pressed", "true")
         expect(phone.locator(f'.qa-item[data-id="{early}"]')).to_have_attribute("data-votes", "2")
         expect(phone.locator(".qa-room [role=status]")).to_have_text("Je stem is geteld.")
+        phone.unroute("**/vote")
+        expect(phone.locator(f'.qa-item[data-id="{early}"]')).to_have_attribute("data-votes", "2")
         expect(button).to_have_accessible_name(
             re.compile(r"^Stem op: Hoe meten we of het werkt\?, 2 stemmen$")
         )

@@ -269,14 +269,22 @@
     mine.up.forEach(function (id) {
       up[id] = true;
     });
+    var entries = (Array.isArray(result.entries) ? result.entries : []).slice();
     if (result !== ui.seen) {
-      // A newer results message: votes whose request returned are in it now.
+      // A newer results message: votes whose request returned are in it now, and a vote
+      // whose request is still out is in it once its entry's count moved by that vote (a
+      // results message can come before the response to the vote: count it once, not twice).
+      entries.forEach(function (e) {
+        var adj = phone.adjust[e.id];
+        if (adj && (adj.delta > 0 ? e.votes >= adj.base + adj.delta : e.votes <= adj.base + adj.delta)) {
+          adj.counted = true;
+        }
+      });
       Object.keys(phone.adjust).forEach(function (id) {
         if (phone.adjust[id].settled) delete phone.adjust[id];
       });
       ui.seen = result;
     }
-    var entries = (Array.isArray(result.entries) ? result.entries : []).slice();
     if (phone.sort === "newest") {
       entries.sort(function (a, b) {
         return a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
@@ -301,7 +309,7 @@
       var item = ui.items[e.id] || (ui.items[e.id] = phoneItem(ui, e, t));
       var adj = phone.adjust[e.id];
       var voted = adj ? adj.up : !!up[e.id];
-      var votes = Math.max(0, (e.votes || 0) + (adj ? adj.delta : 0));
+      var votes = Math.max(0, (e.votes || 0) + (adj && !adj.counted ? adj.delta : 0));
       item.text.textContent = e.text;
       item.li.className =
         "qa-item qa-" + e.status + (e.pinned ? " qa-is-pinned" : "") + (myIds[e.id] ? " qa-is-mine" : "");
@@ -366,7 +374,9 @@
     var up = !before;
     var mine = row(ctx.held());
     var base = mine.up.indexOf(id) >= 0;
-    phone.adjust[id] = { up: up, delta: (up ? 1 : 0) - (base ? 1 : 0), settled: false };
+    var delta = (up ? 1 : 0) - (base ? 1 : 0);
+    var shown = item.entry.votes || 0;
+    phone.adjust[id] = { up: up, delta: delta, base: shown, counted: delta === 0, settled: false };
     drawPhoneList(ui, t);
     ctx
       .post("/qa/" + encodeURIComponent(slideId) + "/" + encodeURIComponent(id) + "/vote", { up: up })
@@ -379,7 +389,11 @@
             });
             if (up) list.push(id);
             ctx.keep({ asked: now.asked, up: list });
-            if (phone.adjust[id]) phone.adjust[id].settled = true;
+            // Counted already: the server's number stands; else until the next results message.
+            if (phone.adjust[id]) {
+              if (phone.adjust[id].counted) delete phone.adjust[id];
+              else phone.adjust[id].settled = true;
+            }
             ui.said.textContent = t(up ? "qa.voted" : "qa.unvoted");
           } else {
             delete phone.adjust[id];
