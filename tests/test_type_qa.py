@@ -649,6 +649,7 @@ def test_a_phone_asks_and_upvotes_by_tapping_and_the_projector_shows_it_live(
         expect(mine).to_have_count(1, timeout=UI_TIMEOUT_MS)
         expect(mine.locator(".qa-item-text")).to_have_text("Komt er een <b>vervolg</b>?")
         mine_id = mine.get_attribute("data-id")
+
         # Upvote the earlier question with one tap: pressed, counted, announced. The response
         # is held back for a second, so the room's count reaches the phone first: counted once.
         def respond_late(route: Route) -> None:
