@@ -26,8 +26,11 @@ from . import retention
 from .coalesce import Coalescer
 from .domain import segments
 from .domain.deck import Deck
+from .domain.errors import DeckError, Problem
+from .domain.loader import parse_deck
 from .domain.nicknames import clean_name
 from .domain.presenter import PresenterState, apply, expire, initial_state
+from .domain.redeck import deck_version, follow_deck
 from .domain.slides import Question
 from .domain.slides.base import LiveCounts, Scores
 from .errors import Conflict, NotFound, TooMany, session_gone
@@ -64,6 +67,7 @@ CLUSTER_TICK_S = 1.0  # a cluster worker reports its phones and refreshes counts
 PRESENCE_TTL_S = 3.0  # a worker that stopped reporting stops counting after this
 STATE_POLL_S = 0.5  # a cluster worker re-reads the presenter state at least this often
 RECONCILE_S = 5.0  # a cluster worker checks the live tally against the database this often
+MAX_DECK_ERRORS = 20  # a deck file's problems the presenter screens list, at most
 CLOSE_GONE = 4404  # websocket close code: the session was deleted
 # A running timer's `remaining_ms` in the phones' shared state text is at most this old.
 TIMER_TEXT_MS = 200
@@ -123,6 +127,8 @@ class LiveSession:
         # The latest venue check from a phone (`/check/CODE`): when, and its round trip.
         self._phone_reached: dict[str, Any] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.deck_version = deck_version(deck.source)
+        self.deck_errors: list[str] = []  # the served file's problems while it does not load
 
     # --- views -------------------------------------------------------------------------------
 
@@ -207,6 +213,11 @@ class LiveSession:
             "qr_visible": state.qr_visible,
             "phone_reached": self._phone_reached,
             "deleted_on": self._deleted_on(state),
+            # The deck file as saved does not load (the last good deck is served meanwhile);
+            # and the deck this worker serves against the one the stored state follows.
+            "deck_errors": self.deck_errors,
+            "deck_version": self.deck_version,
+            "deck_in_step": state.deck in ("", self.deck_version),
         }
         return view
 
@@ -603,6 +614,81 @@ class LiveSession:
             self.hub.to_presenters(self.code, "results", _NO_RESULTS)
         self._snapshot = None
         self._results.poke()
+
+    # --- the deck file changed (app/deckwatch.py) ------------------------------------------
+
+    async def swap_deck(self, deck: Deck) -> None:
+        """Serve `deck` from now on: the stored state moves onto it once (by compare-and-set,
+        whichever worker sees the file first; app/domain/redeck.py says how), and the deck
+        and state change together, between two awaits, so no reader sees one without the
+        other. Then every screen gets the new state."""
+        version = deck_version(deck.source)
+        async with self._control_lock:
+            had_errors, self.deck_errors = bool(self.deck_errors), []
+            if self.gone or self.ended or version == self.deck_version:
+                if had_errors:
+                    self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
+                return
+            found = await self._state_on(deck, version)
+            if found is None:
+                return
+            state, moved = found
+            if moved:
+                await self.store.set_deck(self.code, deck.title, deck.source)
+            self.deck, self.deck_version = deck, version
+            if state.version < self.state.version:  # a newer one came in meanwhile
+                state = PresenterState.from_json(self.state.to_json(), deck)
+            self.state = state
+            self._state_text = self._snapshot = self._scores = None
+            self._to_presenters = self._to_phones = None
+            self.publish_state()
+            question = self.live_question
+            if question is not None and self.tally_key(question) not in self._checked:
+                self._spawn(self._check_tally(question))
+        if moved:
+            await self._tell_workers({"kind": "state", "state": state.to_json()})
+
+    async def follow_stored_deck(self, record: SessionRecord) -> None:
+        """At start, before serving: a deck edited while the server was down moves the state
+        as a reload does, from the deck the store kept (the one the state was made on)."""
+        made_on = self.state.deck
+        if made_on in ("", self.deck_version) or self.ended:
+            return
+        try:
+            old = parse_deck(record.deck_source, name=self.deck.name)
+        except DeckError:
+            return
+        if deck_version(old.source) != made_on:
+            return  # the stored deck is not the one the state was made on: left as it is
+        new, self.deck, self.deck_version = self.deck, old, made_on
+        self.state = PresenterState.from_json(record.state, old)
+        await self.swap_deck(new)
+
+    async def _state_on(self, deck: Deck, version: str) -> tuple[PresenterState, bool] | None:
+        """The stored state moved onto `deck` (True), or as another worker already moved it
+        (False); None if the session ended meanwhile (read-only: it keeps its deck)."""
+        for _ in range(20):
+            record = await self.store.get_session(self.code)
+            if record is None:
+                raise SessionGone(self.code)
+            if record.state.get("deck") == version:
+                return PresenterState.from_json(record.state, deck), False
+            current = PresenterState.from_json(record.state, self.deck)
+            if current.ended:
+                return None
+            moved = follow_deck(current, self.deck, deck, now_ms())
+            if await self.store.save_state(
+                self.code, moved.to_json(), expected_version=current.version
+            ):
+                return moved, True
+        raise Conflict("busy", "the presenter state keeps changing; the deck reloads next time")
+
+    async def show_deck_problems(self, problems: list[Problem]) -> None:
+        """The deck file as saved does not load: the presenter screens say where and why."""
+        self.deck_errors = [str(problem) for problem in problems[:MAX_DECK_ERRORS]]
+        if len(problems) > MAX_DECK_ERRORS:
+            self.deck_errors.append(f"… {len(problems) - MAX_DECK_ERRORS} more")
+        self.hub.to_presenters(self.code, "state", encode(self.presenter_state()))
 
     # --- results -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from . import netaddr, retention
 from .auth import AdminSessions, TokenSigner
 from .backends import Shared
+from .deckwatch import DeckWatcher
 from .domain.errors import AnswerError, ControlError, DeckError
 from .domain.loader import load_deck, parse_deck
 from .domain.presenter import initial_state
@@ -110,10 +111,16 @@ class Rondvraag:
         session = LiveSession(record, deck, self, self.join_url(record.code), served=True)
         self.sessions[record.code] = session
         self.primary = session
+        await session.follow_stored_deck(record)
         await session.start()
+        # Saving the deck file reloads it (in a cluster every worker watches its own copy).
+        watcher = DeckWatcher(
+            self.settings.deck_path, deck.name, session.swap_deck, session.show_deck_problems
+        )
         self._background = [
             asyncio.create_task(self._keep_lease(record.code)),
             asyncio.create_task(self._purge_daily()),
+            asyncio.create_task(watcher.run()),
         ]
         return session
 

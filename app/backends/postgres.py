@@ -332,6 +332,17 @@ class PostgresStore:
             )
         return sorted(row[0] for row in rows)
 
+    async def set_deck(self, code: str, title: str, deck_source: str) -> None:
+        """The deck the session serves now (edited while served)."""
+        done = await self._fetchval(
+            "UPDATE sessions SET title = $2, deck_source = $3 WHERE code = $1 RETURNING true",
+            code,
+            title,
+            deck_source,
+        )
+        if done is None:
+            raise SessionGone(code)
+
     async def set_serving(self, code: str, until: str | None) -> None:
         """Record that a server serves this session until `until` (ISO 8601), or no more.
         Raises SessionGone, ValueError for a malformed time."""

@@ -296,6 +296,20 @@ class SQLiteStore:
 
         return await self._write(op)
 
+    async def set_deck(self, code: str, title: str, deck_source: str) -> None:
+        """The deck the session serves now (edited while served)."""
+
+        def op(conn: sqlite3.Connection) -> tuple[None, Apply]:
+            cur = conn.execute(
+                "UPDATE sessions SET title = ?, deck_source = ? WHERE code = ?",
+                (title, deck_source, code),
+            )
+            if cur.rowcount == 0:
+                raise SessionGone(code)
+            return None, None
+
+        await self._write(op)
+
     async def set_serving(self, code: str, until: str | None) -> None:
         """Record a server's lease on the session (the CLI refuses to delete a served one)."""
 

@@ -24,17 +24,31 @@ def load_deck(path: str | Path) -> Deck:
         if size > MAX_DECK_BYTES:
             problems.add(1, f"file is {size} bytes; a deck may be at most {MAX_DECK_BYTES} bytes")
             raise DeckError(problems.items)
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         problems.add(0, "no such file")
-        raise DeckError(problems.items) from None
-    except UnicodeDecodeError as exc:
-        problems.add(1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         raise DeckError(problems.items) from None
     except OSError as exc:
         problems.add(0, f"cannot read the file: {exc.strerror}")
         raise DeckError(problems.items) from None
-    return parse_deck(text, filename=str(path), name=path.stem)
+    return decode_deck(data, path)
+
+
+def decode_deck(data: bytes, path: str | Path, name: str | None = None) -> Deck:
+    """Check a deck file's bytes (as read once, e.g. by the reloader, which fingerprints the
+    same bytes it loads). `name` is the deck's name, by default the file's stem."""
+    path = Path(path)
+    problems = Problems(str(path))
+    if len(data) > MAX_DECK_BYTES:
+        problems.add(1, f"file is {len(data)} bytes; a deck may be at most {MAX_DECK_BYTES} bytes")
+        raise DeckError(problems.items)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(1, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        raise DeckError(problems.items) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode does
+    return parse_deck(text, filename=str(path), name=name or path.stem)
 
 
 def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> Deck:

@@ -41,6 +41,9 @@ class PresenterState:
     hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # per timed question: {"round", "opened_at", "closes_at"} (epoch ms), see the docstring
     timers: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The deck version (app/domain/redeck.py) that `live` and the rounds refer to: a reloaded
+    # deck moves the state onto itself once, on whichever worker saw the new file first.
+    deck: str = ""
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -71,6 +74,7 @@ class PresenterState:
             "ended": self.ended,
             "hidden": {q: list(entries) for q, entries in self.hidden.items() if entries},
             "timers": {k: dict(v) for k, v in self.timers.items()},
+            "deck": self.deck,
             "version": self.version,
         }
 
@@ -97,6 +101,7 @@ class PresenterState:
                 for k, v in data.get("timers", {}).items()
                 if k in known and isinstance(v, dict)
             },
+            deck=str(data.get("deck", "")),
             version=int(data.get("version", 1)),
         )
 

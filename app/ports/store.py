@@ -134,6 +134,11 @@ class Store(Protocol):
         ended. An ended session is read-only: no joins, no answers."""
         ...
 
+    async def set_deck(self, code: str, title: str, deck_source: str) -> None:
+        """The deck the session serves now (its file was edited while served), so exports and
+        the report made later read the same deck. Raises SessionGone."""
+        ...
+
     async def set_serving(self, code: str, until: str | None) -> None:
         """Record that a server serves this session until `until` (ISO 8601 UTC), or no more.
         Raises SessionGone."""

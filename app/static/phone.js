@@ -125,6 +125,21 @@
     return S.state && S.state.slide ? S.state.slide : null;
   }
 
+  /** The deck was edited while this page was open (it reloads on save) and now asks a type
+   * this page was not sent: load the page again, once per type, which brings its script. */
+  function missingType(slide) {
+    if (!slide || !slide.interactive || Types.get(slide.type)) return false;
+    var key = "rondvraag:type-reload:" + code + ":" + slide.type;
+    try {
+      if (window.sessionStorage.getItem(key)) return false;
+      window.sessionStorage.setItem(key, "1");
+    } catch (e) {
+      return false;
+    }
+    window.location.reload();
+    return true;
+  }
+
   /** A question this page can ask: the server says it is one, and its type's script is here. */
   function isInteractive(slide) {
     return !!(slide && slide.interactive && Types.get(slide.type));
@@ -239,6 +254,7 @@
       return;
     }
     var slide = liveSlide();
+    if (missingType(slide)) return;
     if (slide && isInteractive(slide) && typeof st.round === "number") {
       var before = S.rounds[slide.id];
       S.rounds[slide.id] = st.round;

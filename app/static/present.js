@@ -310,6 +310,34 @@
     renderSlideList(p.slides, slide);
     renderNotes(typeof p.notes === "string" ? p.notes : "");
     renderVenue(slide, p);
+    renderDeckErrors(p);
+  }
+
+  /* ---------------------------------------------------------------- the deck file
+   * Saved with a mistake, the deck does not reload (the last good one is served): the
+   * presenter's screens (projector and remote, never phones) list the problems as FILE:LINE
+   * until the file is fixed. Text only: a problem quotes the file, never taken as HTML. */
+
+  var deckErrors = document.getElementById("deck-errors");
+  var deckErrorsKey = null;
+
+  function renderDeckErrors(p) {
+    var errors = Array.isArray(p.deck_errors) ? p.deck_errors : [];
+    var apart = p.deck_in_step === false;
+    var key = JSON.stringify([errors, apart]);
+    if (key === deckErrorsKey) return;
+    deckErrorsKey = key;
+    clear(deckErrors);
+    deckErrors.hidden = !errors.length && !apart;
+    if (errors.length) {
+      deckErrors.appendChild(el("p", "deck-errors-title", t("present.deckErrors")));
+      var list = el("ul", "deck-errors-list");
+      errors.forEach(function (line) {
+        list.appendChild(el("li", "deck-error", String(line)));
+      });
+      deckErrors.appendChild(list);
+    }
+    if (apart) deckErrors.appendChild(el("p", "deck-errors-apart", t("present.deckOutOfStep")));
   }
 
   /* ---------------------------------------------------------------- the venue check

@@ -169,6 +169,15 @@ class PresenterInfo(Wire):
     phone_reached: PhoneReach | None = Field(
         description="the latest venue check from a phone (`/check/{code}`), if any"
     )
+    deck_errors: list[str] = Field(
+        description="while the deck file as saved does not load: its problems as "
+        "`FILE:LINE: what is wrong` (the last good deck is served meanwhile); else empty"
+    )
+    deck_version: str = Field(description="a fingerprint of the deck this server process serves")
+    deck_in_step: bool = Field(
+        description="false while the session's state follows another version of the deck "
+        "(in a cluster: a worker that has not reloaded the saved file yet, or a different copy)"
+    )
 
 
 class PresenterState(SessionState):
