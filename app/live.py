@@ -650,17 +650,20 @@ class LiveSession:
 
     async def follow_stored_deck(self, record: SessionRecord) -> None:
         """At start, before serving: a deck edited while the server was down moves the state
-        as a reload does, from the deck the store kept (the one the state was made on)."""
+        as a reload does, from the deck the store kept (the one the state was made on; a
+        state no reload has moved yet was made on the deck the session began with)."""
         made_on = self.state.deck
-        if made_on in ("", self.deck_version) or self.ended:
+        if self.ended or made_on == self.deck_version:
+            return
+        if not made_on and record.deck_source == self.deck.source:
             return
         try:
             old = parse_deck(record.deck_source, name=self.deck.name)
         except DeckError:
             return
-        if deck_version(old.source) != made_on:
+        if made_on not in ("", deck_version(old.source)):
             return  # the stored deck is not the one the state was made on: left as it is
-        new, self.deck, self.deck_version = self.deck, old, made_on
+        new, self.deck, self.deck_version = self.deck, old, deck_version(old.source)
         self.state = PresenterState.from_json(record.state, old)
         await self.swap_deck(new)
 

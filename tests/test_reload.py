@@ -347,3 +347,33 @@ def test_the_remote_shows_the_problems_on_a_phone(
     rename_replace(path, edited(DECK, ("    id: rol\n", "    id: rol\n    colour: blue\n")))
     expect(phone_page.locator("#deck-errors")).to_contain_text(f"{path}:", timeout=UI_TIMEOUT_MS)
     snap(phone_page, artifacts_dir / "reload-error-remote-360.png")
+
+
+def test_a_deck_edited_while_the_server_was_down_is_followed_at_start(
+    served: tuple[Room, Path], server_factory: ServerStarter
+) -> None:
+    room, path = served
+    room.control("goto", "rol")
+    token = room.join()
+    room.answer(token, "rol", "uitvoering")
+    room.server.stop()
+    path.write_text(
+        edited(
+            DECK,
+            (
+                "  - type: choice\n",
+                "  - type: content\n    id: nieuw\n    title: Nieuw\n  - type: choice\n",
+            ),
+            ("      - {id: anders, label: Anders}\n", ""),
+        ),
+        encoding="utf-8",
+    )
+    again = Room(server_factory(deck=str(path), data_dir=room.server.data_dir))
+    try:
+        state = again.state()
+        assert again.server.code == room.server.code
+        assert state["slide"]["id"] == "rol" and state["position"]["index"] == 2
+        assert state["round"] == 2  # an option removed: counted afresh, as a reload does
+        assert again.exported("rol") == [("1", "Uitvoering")]
+    finally:
+        again.admin.close()
