@@ -29,7 +29,7 @@ from .domain.deck import Deck
 from .domain.nicknames import clean_name
 from .domain.presenter import PresenterState, apply, expire, initial_state
 from .domain.slides import Question
-from .domain.slides.base import LiveCounts, Scores
+from .domain.slides.base import LiveCounts, Scores, scored_results
 from .errors import Conflict, NotFound, TooMany, session_gone
 from .hub import Client, encode
 from .joingate import JoinRefused
@@ -288,28 +288,21 @@ class LiveSession:
 
     async def scores(self) -> Scores:
         """Every participant's total over the scored questions (current rounds), and names."""
-        totals: dict[str, int] = {}
+        answers: list[tuple[Question, str, Any]] = []
         for question in self.deck.questions:
             if not question.scored:
                 continue
             round_ = self.state.round_of(question.id)
-            for participant, _, answer in await self.store.tally_rows(
-                self.code, question.id, round_
-            ):
-                totals[participant] = totals.get(participant, 0) + question.score(answer)
-        names = await self.store.names(self.code) if totals else {}
-        return Scores(totals, names)
+            rows = await self.store.tally_rows(self.code, question.id, round_)
+            answers.extend((question, participant, answer) for participant, _, answer in rows)
+        names = await self.store.names(self.code) if answers else {}
+        return Scores.of(answers, names)
 
     async def scored_results(self) -> dict[str, Any]:
         """What the deck's score slides add to the results (a leaderboard's full standings)."""
-        boards = [s for s in self.deck.slides if s.uses_scores]
-        if not boards:
+        if not any(s.uses_scores for s in self.deck.slides):
             return {}
-        scores = await self.scores()
-        extra: dict[str, Any] = {}
-        for slide in boards:
-            extra.update(slide.scored_result(scores))
-        return extra
+        return scored_results(self.deck.slides, await self.scores())
 
     async def standing(self, participant: str) -> dict[str, Any]:
         """This participant's own place on the live score slide (a leaderboard)."""

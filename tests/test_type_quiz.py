@@ -40,6 +40,9 @@ from app.domain.presenter import apply, expire, initial_state
 from app.domain.slides.base import LiveCounts, Scores
 from app.domain.slides.leaderboard import Leaderboard, ranked
 from app.domain.slides.quiz import Quiz, points
+from app.exports import SessionData, document
+from app.ports.store import StoredResponse
+from app.report import build_report
 
 DECK_PATH = Path(__file__).resolve().parent / "decks" / "quiz.yaml"
 DECK = load_deck(DECK_PATH)
@@ -47,6 +50,7 @@ CAPITAL: Quiz = DECK.question("hoofdstad")
 LANGUAGES: Quiz = DECK.question("talen")
 BOARD: Leaderboard = DECK.slide("stand")
 CAPITAL_15 = dataclasses.replace(CAPITAL, timer=15)  # as short_deck(…, 15) has it
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 # --- the deck ------------------------------------------------------------------------------
@@ -256,6 +260,57 @@ def test_export_and_summary_rows_and_the_report_chart() -> None:
     assert "✓ Brussel" in "".join(root.itertext())
 
 
+def test_the_leaderboard_in_the_json_export_and_the_report_ties_share_a_place() -> None:
+    """The pure path `rondvraag export` and the report take: totals over the quiz questions'
+    current rounds (an earlier round does not count), ties sharing a place and a colour."""
+    at = "2026-05-04T10:00:00Z"
+    rows = [  # (question, round, participant, answer)
+        ("hoofdstad", 1, "p1", {"options": ["gent"], "ms": 100}),
+        ("hoofdstad", 2, "p1", {"options": ["brussel"], "ms": 10_000}),  # 750
+        ("hoofdstad", 2, "p2", {"options": ["brussel"], "ms": 10_000}),  # 750
+        ("hoofdstad", 2, "p3", {"options": ["brussel"], "ms": 0}),  # 1000
+        ("hoofdstad", 2, "p4", {"options": ["gent"], "ms": 0}),  # 0
+        ("hoofdstad", 1, "p5", {"options": ["brussel"], "ms": 0}),  # an earlier round: none
+    ]
+    data = SessionData(
+        code="123456",
+        deck=DECK,
+        created_at=at,
+        rounds={"hoofdstad": 2},
+        participants=5,
+        responses=[StoredResponse(q, r, who, f"P000{who[1]}", a, at) for q, r, who, a in rows],
+        names={"p1": "Bram", "p2": "anna", "p3": "Zoë", "p4": "P0004", "p5": "Eva"},
+    )
+    exported = document(data)
+    assert exported["leaderboard"] == [
+        {"name": "Zoë", "score": 1000, "rank": 1},
+        {"name": "anna", "score": 750, "rank": 2},
+        {"name": "Bram", "score": 750, "rank": 2},
+        {"name": "P0004", "score": 0, "rank": 4},
+    ]
+    assert list(exported).index("leaderboard") == list(exported).index("results") + 1
+    (board,) = build_report(data).boards
+    assert (board.title, board.kind, board.players, board.empty) == (
+        "Tussenstand", "Klassement", 4, False
+    )  # fmt: skip
+    bars = [g for g in ET.fromstring(board.chart).iter(f"{SVG}g")]
+    assert [(g.get("data-id"), g.get("data-rank")) for g in bars] == [
+        ("Zoë", "1"), ("anna", "2"), ("Bram", "2"), ("P0004", "4")
+    ]  # fmt: skip
+    fills = [
+        next((r for r in g.iter(f"{SVG}rect") if r.get("class") == "bar-fill"), None) for g in bars
+    ]
+    assert [f.get("width") if f is not None else None for f in fills] == [
+        "420.0", "315.0", "315.0", None
+    ]  # fmt: skip
+    assert fills[1].get("fill") == fills[2].get("fill") != fills[0].get("fill")
+    assert "1.000 punten" in "".join(ET.fromstring(board.chart).itertext())
+    nobody = dataclasses.replace(data, responses=[])
+    assert "leaderboard" in document(nobody) and document(nobody)["leaderboard"] == []
+    (empty,) = build_report(nobody).boards
+    assert empty.empty and empty.chart is None and empty.players == 0
+
+
 # --- the HTTP API on a real server ------------------------------------------------------------
 
 
@@ -439,8 +494,10 @@ def test_exports_keep_pseudonyms_and_the_report_shows_the_quiz(quiz_server: Live
         httpx.Client(base_url=server.base_url, timeout=10) as http,
     ):
         presenter.goto("hoofdstad")
-        for name, answer in [("Ann", "brussel"), ("Bo", "gent"), ("Cas", "brussel")]:
+        for name, answer in [("Ann", "brussel"), ("<b>Bo</b>", "gent"), ("Cas", "brussel")]:
             assert send(http, server, joined(http, server, name), "hoofdstad", answer).is_success
+            time.sleep(0.05)  # Ann answers first: more points than Cas
+        results = presenter.client.get(f"/api/sessions/{server.code}/results").json()
         admin = server.admin_headers()
         answers_csv = http.get(f"/api/sessions/{server.code}/export.csv", headers=admin).text
         summary_csv = http.get(
@@ -471,6 +528,30 @@ def test_exports_keep_pseudonyms_and_the_report_shows_the_quiz(quiz_server: Live
     assert report.status_code == 200
     assert 'data-id="brussel" data-count="2" data-correct="true"' in report.text
     assert "2 van 3 goed" in report.text
+    # The leaderboard: in the JSON export as in /results (nicknames, as the room saw them),
+    # and in the report as its own section of bars, the best total the longest.
+    board = exported["leaderboard"]
+    assert board == results["leaderboard"]
+    assert [(row["name"], row["rank"]) for row in board] == [
+        ("Ann", 1), ("Cas", 2), ("<b>Bo</b>", 3)
+    ]  # fmt: skip
+    assert board[0]["score"] > board[1]["score"] > 500 and board[2]["score"] == 0
+    section = re.search(
+        r'<section class="question question-leaderboard".*?</section>', report.text, re.S
+    )
+    assert section is not None and "Tussenstand" in section.group()
+    assert '<span class="q-players">3</span> deelnemers met punten' in section.group()
+    chart = ET.fromstring(re.search(r"<svg.*?</svg>", section.group(), re.S).group())
+    bars = [g for g in chart.iter("{http://www.w3.org/2000/svg}g")]
+    assert [g.get("data-id") for g in bars] == ["Ann", "Cas", "<b>Bo</b>"]  # escaped, parsed back
+    assert "<b>Bo</b>" not in report.text and "&lt;b&gt;Bo&lt;/b&gt;" in report.text
+    widths = [
+        float(r.get("width"))
+        for g in bars
+        for r in g.iter("{http://www.w3.org/2000/svg}rect")
+        if r.get("class") == "bar-fill"
+    ]
+    assert widths[0] == 420.0 and 0 < widths[1] < widths[0] and len(widths) == 2  # 0 points
 
 
 # --- Chromium: a 360 px phone answers by tapping, the projector counts down and reveals ------

@@ -54,6 +54,11 @@ def number(value: float, language: str) -> str:
     return text.replace(".", ",") if language == "nl" else text
 
 
+def whole(value: int, language: str) -> str:
+    """A whole number with thousands grouped as the projector shows it: 4.680 / 4,680."""
+    return f"{value:,}".replace(",", "." if language == "nl" else ",")
+
+
 def percent(count: int, total: int) -> float:
     return round(100 * count / total, 1) if total else 0.0
 

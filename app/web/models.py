@@ -424,5 +424,8 @@ class ExportDocument(Wire):
     session: ExportSession
     deck: dict[str, Any]
     results: list[Result]
+    leaderboard: list[Standing] | None = Field(
+        None, description="decks with a leaderboard: every participant who scored, ranked"
+    )
     earlier_results: list[Result]
     responses: list[ExportResponse]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..chart import BAR_COLORS, MUTED, Bar, BarLayout, ReportPart, bar_rows, esc, number, svg
+from ..chart import BAR_COLORS, MUTED, Bar, BarLayout, ReportPart, bar_rows, esc, number, svg, whole
 from ..errors import AnswerError
 from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
@@ -166,11 +166,6 @@ class Points(Question):
             )
         rows, y = bar_rows(bars, layout, 28.0)
         return ReportPart(chart=svg(y, self.prompt, [head, *rows]))
-
-
-def whole(value: int, language: str) -> str:
-    """A whole number with thousands grouped as the projector shows it: 4.680 / 4,680."""
-    return f"{value:,}".replace(",", "." if language == "nl" else ",")
 
 
 def _given(answer: Any) -> list[tuple[str, int]]:
