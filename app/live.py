@@ -479,8 +479,41 @@ class LiveSession:
         raise session_gone(self.code)
 
     async def my_answers(self, participant_id: str) -> dict[str, Any]:
+        """This participant's answers in the current rounds; those of a timed round that is
+        over as `settled` (a quiz answer with its points)."""
         rounds = {q.id: self.state.round_of(q.id) for q in self.deck.questions}
-        return await self.store.participant_answers(self.code, participant_id, rounds)
+        answers = await self.store.participant_answers(self.code, participant_id, rounds)
+        for question in self.deck.questions:
+            if question.id in answers and self._round_over(question):
+                answers[question.id] = question.settled(answers[question.id])
+        return answers
+
+    def _round_over(self, question: Question, state: PresenterState | None = None) -> bool:
+        """Whether the question's timed round is over (its right answer public): its timer
+        ran in this round and voting on it is not open now."""
+        state = state or self.state
+        if state.timer_of(question.id) is None:
+            return False
+        live = self.deck.slides[state.live] is question
+        return not (live and state.voting_open and not (self.read_only or state.ended))
+
+    async def _publish_settled(self, question: Question) -> None:
+        """A timed round is over on the live question: tell each of this worker's phones
+        what its answer earned (one read for all of them)."""
+        round_ = self.state.round_of(question.id)
+        phones = [c for c in self.hub.room(self.code).phones if c.participant]
+        if not phones:
+            return
+        rows = await self.store.tally_rows(self.code, question.id, round_)
+        if self.live_question is not question or self.state.round_of(question.id) != round_:
+            return  # moved on while we read
+        answers = {participant: answer for participant, _, answer in rows}
+        kind = f"answer:{question.id}"
+        for client in phones:
+            if client.participant in answers:
+                settled = question.settled(answers[client.participant])
+                message = {"type": "answer", "question": question.id, "answer": settled}
+                client.offer(kind, encode(message))
 
     # --- presenter ---------------------------------------------------------------------------
 
@@ -583,6 +616,12 @@ class LiveSession:
             self._spawn(self._check_tally(question, delay=1.0))
         if question is not None and before.hidden_in(question.id) != state.hidden_in(question.id):
             self._results.poke()  # the presenter hid or showed an entry: every view redrawn
+        if (
+            question is not None
+            and self._round_over(question, state)
+            and not (before.live == state.live and self._round_over(question, before))
+        ):
+            self._spawn(self._publish_settled(question))  # each phone: what its answer earned
 
     def publish_state(self) -> None:
         """Show the current state on this worker's sockets."""

@@ -8,9 +8,11 @@ import asyncio
 import csv
 import dataclasses
 import io
+import json
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from browser_helpers import (
 )
 from browser_helpers import join as open_join_link
 from conftest import LiveServer, PageOpener, ServerStarter
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from app.domain.errors import AnswerError, DeckError
 from app.domain.loader import load_deck, parse_deck
@@ -566,6 +568,37 @@ def short_deck(tmp_path: Path, seconds: int) -> str:
     return str(path)
 
 
+TAMPERED = 4242  # points no quiz answer earns (at most 1000)
+
+
+def swap_points(points: int) -> Callable[[WebSocketRoute], None]:
+    """A websocket route that passes everything through but sets `points` in the server's
+    `answer` messages (a phone's own settled answer) to `points`."""
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data.get("type") == "answer" and "points" in (data.get("answer") or {}):
+                data["answer"]["points"] = points
+                message = json.dumps(data)
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    return route
+
+
+def my_quiz_answer(client: httpx.Client, server: LiveServer, page: Page) -> dict[str, Any]:
+    """A phone's stored quiz answer as GET /me gives it (with right and points once over)."""
+    response = client.get(
+        f"/api/sessions/{server.code}/me",
+        params={"participant": stored(page, token_key(server.code))},
+    )
+    return response.json()["answers"]["hoofdstad"]
+
+
 def seconds_shown(page: Page, selector: str) -> int:
     return int(page.locator(selector).get_attribute("data-seconds") or "-1")
 
@@ -589,6 +622,9 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
         "(() => { const real = Date.now; const off = -3 * 3600 * 1000;"
         " Date.now = () => real() + off; })()"
     )
+    # Where a phone's points come from: on this phone's socket the server's figure for its
+    # own answer is swapped for one no formula gives (at most 1000); it must show that one.
+    skewed.route_web_socket(re.compile(r"/ws/sessions/"), swap_points(TAMPERED))
     try:
         with (
             presenter_for(server) as presenter,
@@ -629,8 +665,10 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             for i, token in enumerate(room):
                 answer = ["brussel", "antwerpen", "gent", "brussel", "luik"][i % 5]
                 assert send(http, server, token, "hoofdstad", answer).status_code == 201
+            tap_choice(skewed, "Brussel")
+            expect_received(skewed)
             # While the clock runs the projector shows how many answered, not what.
-            expect(projector.locator(".quiz-answered")).to_have_attribute("data-count", "41")
+            expect(projector.locator(".quiz-answered")).to_have_attribute("data-count", "42")
             expect(projector.locator(".quiz-bar.is-correct")).to_have_count(0)
             snap(phone, artifacts_dir / "phone-quiz-answered-360.png")
             snap(projector, artifacts_dir / "projector-quiz-running-1920.png")
@@ -641,17 +679,23 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             expect(projector.locator(".quiz-bar.is-correct")).to_have_count(1)
             expect(projector.locator(".quiz-clock")).to_have_attribute("data-seconds", "0")
             fill = correct.locator(".bar-fill")
-            expect(fill).to_have_attribute("data-count", "17", timeout=UI_TIMEOUT_MS)
+            expect(fill).to_have_attribute("data-count", "18", timeout=UI_TIMEOUT_MS)
             outcome = phone.locator(".quiz-outcome")
             expect(outcome).to_have_attribute("data-right", "true", timeout=UI_TIMEOUT_MS)
-            mine = presenter.client.get(
-                f"/api/sessions/{server.code}/me",
-                params={"participant": stored(phone, token_key(server.code))},
-            ).json()["answers"]["hoofdstad"]
-            expected_points = CAPITAL_15.score(mine)
+            mine = my_quiz_answer(presenter.client, server, phone)
+            expected_points = mine["points"]  # the server's figure, given once the time is up
+            assert mine["right"] is True and expected_points == CAPITAL_15.score(mine) > 500
             expect(outcome).to_have_attribute("data-points", str(expected_points))
             expect(outcome).to_contain_text(f"+{expected_points} punten")
-            expect(skewed.locator(".quiz-outcome")).to_have_count(0)  # it did not answer
+            # The phone shows the figure the server sent, whatever it is; reloaded, it shows
+            # the one its answers come back with when it connects (not swapped: the real one).
+            skewed_outcome = skewed.locator(".quiz-outcome")
+            expect(skewed_outcome).to_have_attribute("data-points", str(TAMPERED))
+            expect(skewed_outcome).to_contain_text(f"+{TAMPERED:,} punten".replace(",", "."))
+            skewed_points = my_quiz_answer(presenter.client, server, skewed)["points"]
+            assert 500 <= skewed_points < expected_points
+            skewed.reload()
+            expect(skewed_outcome).to_have_attribute("data-points", str(skewed_points))
             snap(phone, artifacts_dir / "phone-quiz-right-360.png")
             snap(projector, artifacts_dir / "projector-quiz-revealed-1920.png")
             projector.set_viewport_size({"width": 1024, "height": 768})
@@ -674,7 +718,7 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             assert (
                 next(r for r in board["leaderboard"] if r["name"] == "<b>Anna</b>")["rank"] == rank
             )
-            expect(skewed.locator(".board-you")).to_contain_text("nog geen punten")
+            expect(skewed.locator(".board-you")).to_have_attribute("data-score", str(skewed_points))
             snap(phone, artifacts_dir / "phone-leaderboard-360.png")
             snap(projector, artifacts_dir / "projector-leaderboard-1920.png")
             projector.set_viewport_size({"width": 1024, "height": 768})

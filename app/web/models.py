@@ -220,6 +220,10 @@ class MyStanding(Wire):
 class QuizAnswer(Wire):
     options: list[str]
     ms: int = Field(description="ms after voting opened when the server took the answer")
+    right: bool | None = Field(None, description="once the round is over (in /me): right?")
+    points: int | None = Field(
+        None, description="once the round is over (in /me): the points it earned"
+    )
 
 
 Answer = str | list[str] | dict[str, int]

@@ -166,6 +166,11 @@ class Question(Slide):
         """What joins the public view once a timed round is over (e.g. the right answer)."""
         return {}
 
+    def settled(self, answer: Any) -> Any:
+        """A stored answer as its own participant sees it once the timed round is over: a
+        quiz adds the points it earned (the server's figure, so no phone computes it)."""
+        return answer
+
     # A scored type earns points (`score`); a deck with one asks participants for a nickname.
     scored: ClassVar[bool] = False
 

@@ -47,7 +47,8 @@ def points(right: bool, ms: int, timer_ms: int) -> int:
     if not right:
         return 0
     left = min(max(timer_ms - ms, 0), timer_ms)
-    # Rounded half up in whole numbers, as the phone's Math.round does (types/quiz.js).
+    # Rounded half up in whole numbers. Only the server computes points: a phone shows the
+    # figure its answer comes back with once the round is over (`settled`).
     return BASE_POINTS + (2 * SPEED_POINTS * left + timer_ms) // (2 * timer_ms)
 
 
@@ -92,7 +93,6 @@ class Quiz(Question):
         view["options"] = [{"id": o.id, "label": o.label} for o in self.options]
         view["multiple"] = self.multiple
         view["timer"] = self.timer
-        view["points"] = {"base": BASE_POINTS, "speed": SPEED_POINTS}
         return view
 
     def revealed(self) -> dict[str, Any]:
@@ -110,6 +110,12 @@ class Quiz(Question):
         if _stored(previous) and previous["options"] == answer:
             return previous  # the same answer again (a retry): it keeps its time
         return {"options": list(answer), "ms": max(int(elapsed_ms), 0)}
+
+    def settled(self, answer: Any) -> Any:
+        """The stored answer with whether it was right and its points, once the round is over."""
+        if not _stored(answer):
+            return answer
+        return {**answer, "right": self.right(answer), "points": self.score(answer)}
 
     def right(self, answer: Any) -> bool:
         return _stored(answer) and set(answer["options"]) == set(self.correct)

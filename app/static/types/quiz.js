@@ -3,8 +3,10 @@
  * While voting runs the projector shows the options, how many answered and a large countdown
  * (from the server's remaining_ms, never a clock of its own); once the timer is over the state
  * carries slide.correct: the projector highlights the right option(s) over the distribution,
- * the phone says right or wrong and its points (the server's formula, app/domain/slides/
- * quiz.py `points`: 500 + up to 500 for the time left, rounded half up). */
+ * the phone says right or wrong and its points: the server's figures, which come with the
+ * phone's own answer once the round is over ({options, ms, right, points}; app/domain/slides/
+ * quiz.py `settled`). A phone never computes points; until its figures arrive it says right
+ * or wrong from slide.correct and leaves the points out. */
 (function (global) {
   "use strict";
 
@@ -80,13 +82,9 @@
     });
   }
 
-  /** The points of a stored answer once the right one is known (0 for wrong or unsent). */
-  function pointsOf(slide, answer) {
-    if (!answer || typeof answer.ms !== "number" || !isRight(slide, picked(answer))) return 0;
-    var p = slide.points || { base: 500, speed: 500 };
-    var total = (slide.timer || 20) * 1000;
-    var left = Math.min(Math.max(total - answer.ms, 0), total);
-    return p.base + Math.floor((2 * p.speed * left + total) / (2 * total));
+  /** The server's points for an answer whose round is over, or null until they arrive. */
+  function pointsOf(answer) {
+    return answer && typeof answer.points === "number" ? answer.points : null;
   }
 
   function number(n, lang) {
@@ -106,13 +104,15 @@
       list.appendChild(el("li", cls, known[id] !== undefined ? known[id] : id));
     });
     if (!slide.correct || !ctx) return;
-    var ok = isRight(slide, ids);
-    var n = pointsOf(slide, value);
+    var n = pointsOf(value);
+    var ok = n !== null ? value.right === true : isRight(slide, ids);
     var outcome = el("li", "quiz-outcome " + (ok ? "quiz-right" : "quiz-wrong"));
     outcome.setAttribute("data-right", ok ? "true" : "false");
-    outcome.setAttribute("data-points", String(n));
     outcome.appendChild(el("strong", "quiz-verdict", ctx.t(ok ? "quiz.right" : "quiz.wrong")));
-    outcome.appendChild(el("span", "quiz-points", " " + ctx.t("quiz.points", { n: number(n, ctx.lang) })));
+    if (n !== null) {
+      outcome.setAttribute("data-points", String(n));
+      outcome.appendChild(el("span", "quiz-points", " " + ctx.t("quiz.points", { n: number(n, ctx.lang) })));
+    }
     if (!ok) {
       var right = slide.correct.map(function (id) {
         return known[id] !== undefined ? known[id] : id;
