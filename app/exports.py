@@ -30,7 +30,7 @@ from .domain.loader import parse_deck
 from .domain.presenter import PresenterState
 from .domain.segments import with_intervals
 from .domain.slides import Question
-from .domain.slides.base import Cell
+from .domain.slides.base import Cell, Scores, scored_results
 from .ports.store import Store, StoredResponse, StoreUnavailable
 
 Format = Literal["csv", "summary", "json"]
@@ -90,6 +90,8 @@ class SessionData:
     ended_at: str | None = None  # ISO 8601 UTC once the session ended
     # Entries the presenter hid, per question: out of results and report, marked in exports.
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Participant id -> nickname (or pseudonym), read only for a deck with a score slide.
+    names: dict[str, str] = field(default_factory=dict)
 
     def round_of(self, question_id: str) -> int:
         return self.rounds.get(question_id, 1)
@@ -107,6 +109,23 @@ class SessionData:
         """Every round with answers, plus the current one (even when it is still empty)."""
         seen = {r.round for r in self.responses if r.question == question_id}
         return sorted(seen | {self.round_of(question_id)})
+
+    def scores(self) -> Scores:
+        """Everyone's total over the deck's scored questions (current rounds), as live."""
+        answers = [
+            (question, r.participant, r.answer)
+            for question in self.deck.questions
+            if question.scored
+            for r in self.responses
+            if r.question == question.id and r.round == self.round_of(question.id)
+        ]
+        return Scores.of(answers, self.names)
+
+    def scored_results(self) -> dict[str, Any]:
+        """What the deck's score slides add to the results, as GET /results has it."""
+        if not any(s.uses_scores for s in self.deck.slides):
+            return {}
+        return scored_results(self.deck.slides, self.scores())
 
     def result(self, question: Question, round_: int) -> dict[str, Any]:
         """The RESULT of the protocol for one question and round."""
@@ -145,7 +164,13 @@ async def load_session_data(store: Store, code: str) -> SessionData:
         responses=await store.responses(code),
         ended_at=record.ended_at,
         hidden={q.id: state.hidden_in(q.id) for q in deck.questions},
+        names=await names_for(store, code, deck),
     )
+
+
+async def names_for(store: Store, code: str, deck: Deck) -> dict[str, str]:
+    """The participants' nicknames, if the deck shows scores (else not read at all)."""
+    return await store.names(code) if any(s.uses_scores for s in deck.slides) else {}
 
 
 # --- per-answer rows ----------------------------------------------------------------------------
@@ -225,8 +250,9 @@ def summary_rows(data: SessionData) -> list[list[Cell]]:
 def document(data: SessionData, exported_at: str | None = None) -> dict[str, Any]:
     """The whole session as one JSON-able document: deck, responses and tallies.
 
-    `results` holds each question's current round (as `GET /results` does); `earlier_results`
-    the rounds a presenter reset, so their answers are not lost.
+    `results` holds each question's current round (as `GET /results` does), and a deck with
+    a leaderboard its full standings (`leaderboard`, as there); `earlier_results` the rounds a
+    presenter reset, so their answers are not lost.
     """
     deck = data.deck
     results = []
@@ -253,6 +279,7 @@ def document(data: SessionData, exported_at: str | None = None) -> dict[str, Any
         },
         "deck": {**deck.summary(), "source": deck.source},
         "results": results,
+        **data.scored_results(),
         "earlier_results": earlier,
         "responses": [
             {

@@ -32,7 +32,7 @@ from .domain.nicknames import clean_name
 from .domain.presenter import PresenterState, apply, expire, initial_state
 from .domain.redeck import deck_version, follow_deck
 from .domain.slides import Question
-from .domain.slides.base import LiveCounts, Scores
+from .domain.slides.base import LiveCounts, Scores, scored_results
 from .errors import Conflict, NotFound, TooMany, session_gone
 from .hub import Client, encode
 from .joingate import JoinRefused
@@ -299,28 +299,21 @@ class LiveSession:
 
     async def scores(self) -> Scores:
         """Every participant's total over the scored questions (current rounds), and names."""
-        totals: dict[str, int] = {}
+        answers: list[tuple[Question, str, Any]] = []
         for question in self.deck.questions:
             if not question.scored:
                 continue
             round_ = self.state.round_of(question.id)
-            for participant, _, answer in await self.store.tally_rows(
-                self.code, question.id, round_
-            ):
-                totals[participant] = totals.get(participant, 0) + question.score(answer)
-        names = await self.store.names(self.code) if totals else {}
-        return Scores(totals, names)
+            rows = await self.store.tally_rows(self.code, question.id, round_)
+            answers.extend((question, participant, answer) for participant, _, answer in rows)
+        names = await self.store.names(self.code) if answers else {}
+        return Scores.of(answers, names)
 
     async def scored_results(self) -> dict[str, Any]:
         """What the deck's score slides add to the results (a leaderboard's full standings)."""
-        boards = [s for s in self.deck.slides if s.uses_scores]
-        if not boards:
+        if not any(s.uses_scores for s in self.deck.slides):
             return {}
-        scores = await self.scores()
-        extra: dict[str, Any] = {}
-        for slide in boards:
-            extra.update(slide.scored_result(scores))
-        return extra
+        return scored_results(self.deck.slides, await self.scores())
 
     async def standing(self, participant: str) -> dict[str, Any]:
         """This participant's own place on the live score slide (a leaderboard)."""
@@ -497,8 +490,41 @@ class LiveSession:
         raise session_gone(self.code)
 
     async def my_answers(self, participant_id: str) -> dict[str, Any]:
+        """This participant's answers in the current rounds; those of a timed round that is
+        over as `settled` (a quiz answer with its points)."""
         rounds = {q.id: self.state.round_of(q.id) for q in self.deck.questions}
-        return await self.store.participant_answers(self.code, participant_id, rounds)
+        answers = await self.store.participant_answers(self.code, participant_id, rounds)
+        for question in self.deck.questions:
+            if question.id in answers and self._round_over(question):
+                answers[question.id] = question.settled(answers[question.id])
+        return answers
+
+    def _round_over(self, question: Question, state: PresenterState | None = None) -> bool:
+        """Whether the question's timed round is over (its right answer public): its timer
+        ran in this round and voting on it is not open now."""
+        state = state or self.state
+        if state.timer_of(question.id) is None:
+            return False
+        live = self.deck.slides[state.live] is question
+        return not (live and state.voting_open and not (self.read_only or state.ended))
+
+    async def _publish_settled(self, question: Question) -> None:
+        """A timed round is over on the live question: tell each of this worker's phones
+        what its answer earned (one read for all of them)."""
+        round_ = self.state.round_of(question.id)
+        phones = [c for c in self.hub.room(self.code).phones if c.participant]
+        if not phones:
+            return
+        rows = await self.store.tally_rows(self.code, question.id, round_)
+        if self.live_question is not question or self.state.round_of(question.id) != round_:
+            return  # moved on while we read
+        answers = {participant: answer for participant, _, answer in rows}
+        kind = f"answer:{question.id}"
+        for client in phones:
+            if client.participant in answers:
+                settled = question.settled(answers[client.participant])
+                message = {"type": "answer", "question": question.id, "answer": settled}
+                client.offer(kind, encode(message))
 
     # --- presenter ---------------------------------------------------------------------------
 
@@ -601,6 +627,12 @@ class LiveSession:
             self._spawn(self._check_tally(question, delay=1.0))
         if question is not None and before.hidden_in(question.id) != state.hidden_in(question.id):
             self._results.poke()  # the presenter hid or showed an entry: every view redrawn
+        if (
+            question is not None
+            and self._round_over(question, state)
+            and not (before.live == state.live and self._round_over(question, before))
+        ):
+            self._spawn(self._publish_settled(question))  # each phone: what its answer earned
 
     def publish_state(self) -> None:
         """Show the current state on this worker's sockets."""

@@ -8,13 +8,14 @@ template only places what this returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
 
 from .domain.slides import Question
+from .domain.slides.base import Scores, Slide
 from .exports import SessionData
 from .report_pages import answer_pages
 
@@ -45,6 +46,19 @@ class QuestionReport:
 
 
 @dataclass(frozen=True, slots=True)
+class BoardReport:
+    """A slide that shows the room's scores (a leaderboard), with the final scores."""
+
+    id: str
+    type: str
+    kind: str  # the type's name for people, in the session's language
+    title: str
+    players: int  # participants who scored (answered a scored question)
+    chart: Markup | None  # the type's SVG (built and escaped by the type's module)
+    empty: bool  # nobody scored
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     event: str
@@ -56,6 +70,7 @@ class Report:
     questions: list[QuestionReport]
     retention_days: int | None = None  # the deck's privacy.retention_days
     deleted_on: str = ""  # when the session and its answers go, once it has ended
+    boards: list[BoardReport] = field(default_factory=list)  # leaderboards, after the questions
 
     @property
     def running_head(self) -> Markup:
@@ -83,6 +98,20 @@ def question_report(question: Question, result: dict[str, Any], language: str) -
     )
 
 
+def board_report(slide: Slide, scores: Scores, language: str) -> BoardReport:
+    """A score slide's page, drawn by its type (the report knows no types)."""
+    part = slide.scored_report(scores, language)
+    return BoardReport(
+        id=slide.id,
+        type=slide.type_name,
+        kind=slide.label(language),
+        title=slide.title or slide.label(language),
+        players=len(scores.totals),
+        chart=Markup(part.chart) if part.chart else None,
+        empty=part.empty,
+    )
+
+
 def build_report(data: SessionData) -> Report:
     """Every question in its current round (what the room saw last), in deck order."""
     deck = data.deck
@@ -90,6 +119,8 @@ def build_report(data: SessionData) -> Report:
         question_report(q, data.result(q, data.round_of(q.id)), deck.language)
         for q in deck.questions
     ]
+    scores = data.scores()
+    boards = [board_report(s, scores, deck.language) for s in deck.slides if s.uses_scores]
     return Report(
         title=deck.title,
         event=deck.event,
@@ -101,6 +132,7 @@ def build_report(data: SessionData) -> Report:
         questions=questions,
         retention_days=deck.retention_days,
         deleted_on=_deletion_day(data, deck.retention_days, deck.language),
+        boards=boards,
     )
 
 

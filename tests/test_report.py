@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -14,6 +15,7 @@ import pytest
 from conftest import LiveServer, ServerStarter
 from playwright.sync_api import Browser
 from pypdf import PdfReader
+from report_bars import GOLDEN, snapshot
 from report_room import NEAR_MISSES, OPEN_ANSWERS, PARTICIPANTS, REPEATS, room
 
 from app.domain.chart import wrap
@@ -534,3 +536,16 @@ def test_english_report_prints_page_x_of_y_and_its_header(
     assert re.search(r"2×\s*Pair more", open_page)  # one answer in two spellings, shown once
     assert "pair more!" not in open_page
     assert "Answered by" in texts[0]
+
+
+def test_the_bar_charts_look_as_they_did_before_they_shared_one_drawing() -> None:
+    """Choice, quiz, ranking and points draw their bars with chart.bar_rows: for seeded rooms
+    over the reference and example decks every chart is the SVG recorded before, byte for
+    byte (tests/golden/report_bars.json; the bars' widths are listed there to read)."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    now = snapshot()
+    assert now.keys() == golden.keys()
+    assert sum(len(chart["bars"]) for chart in now.values()) > 300
+    for key, chart in golden.items():
+        assert now[key]["bars"] == chart["bars"], key
+        assert now[key]["sha256"] == chart["sha256"], key

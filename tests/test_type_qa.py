@@ -819,3 +819,94 @@ def test_a_full_room_on_the_projector_at_two_sizes_and_on_the_remote(
         "data-pinned", "true", timeout=UI_TIMEOUT_MS
     )
     snap(remote, artifacts_dir / "remote-qa-360.png")
+
+
+# --- a cluster: two workers on one PostgreSQL and one Redis ------------------------------------
+
+CLUSTER_VOTES = 50
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+async def test_in_a_cluster_asks_and_upvotes_spread_over_two_workers_count_once_everywhere(
+    pg_url: str, redis_url: str, server_factory
+) -> None:
+    """Questions asked and votes given on two workers (separate hosts, as far as they know);
+    50 upvotes on one entry sent at once, alternating between them, give exactly 50 in
+    /results on both workers, on a projector held by the other one and in the JSON export;
+    a vote given on one worker and taken back on the other is gone on both."""
+    from cluster_helpers import TIMEOUT, Screen, control, join, join_key
+
+    args = ["--database", pg_url, "--redis", redis_url]
+    a, b = (server_factory(deck=DECK_PATH, args=args) for _ in range(2))
+    workers = [a, b]
+    limits = httpx.Limits(max_connections=CLUSTER_VOTES + 10)
+    async with (
+        httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as http,
+        Screen(b) as projector,
+    ):
+        await control(a, http, action="goto", question="vragen")
+        key = await join_key(a, http)
+        tokens = [await join(workers[n % 2], http, key) for n in range(CLUSTER_VOTES + 4)]
+        http.cookies.clear()
+
+        def api(n: int) -> str:
+            worker = workers[n % 2]
+            return f"{worker.base_url}/api/sessions/{worker.code}/qa/vragen"
+
+        texts = ["Wie betaalt dit?", "Hoe meten we <b>succes</b>?", "Wanneer begint het?"]
+        entries = []
+        for n, text in enumerate(texts):  # asked on A, B, A
+            asked = await http.post(api(n), json={"participant": tokens[n], "text": text})
+            assert asked.status_code == 201, asked.text
+            entries.append(asked.json()["id"])
+        target, other, third = entries
+
+        async def vote_on(n: int, entry: str, up: bool = True) -> int:
+            body = {"participant": tokens[n], "up": up}
+            return (await http.post(f"{api(n)}/{entry}/vote", json=body)).status_code
+
+        started = time.perf_counter()
+        codes = await asyncio.gather(*(vote_on(n, target) for n in range(CLUSTER_VOTES)))
+        took = time.perf_counter() - started
+        print(f"\n{CLUSTER_VOTES} concurrent upvotes over two workers: {took * 1000:.0f} ms")
+        assert codes == [200] * CLUSTER_VOTES
+        # Two votes on another entry; one given on B and taken back on A.
+        assert await vote_on(CLUSTER_VOTES, other) == 200
+        assert await vote_on(CLUSTER_VOTES + 1, other) == 200
+        assert await vote_on(CLUSTER_VOTES + 3, third) == 200  # on B
+        assert await vote_on(CLUSTER_VOTES + 2, third, up=False) == 200  # not its vote: none
+        body = {"participant": tokens[CLUSTER_VOTES + 3], "up": False}
+        taken_back = await http.post(f"{api(CLUSTER_VOTES + 2)}/{third}/vote", json=body)
+        assert taken_back.status_code == 200, taken_back.text  # on A, the vote given on B
+
+        expected = [(target, CLUSTER_VOTES), (other, 2), (third, 0)]
+        for worker in workers:
+            result = await recount(worker, http)
+            assert [(e["id"], e["votes"]) for e in result["entries"]] == expected, worker
+            assert {e["text"] for e in result["entries"]} == set(texts)
+            exported = await http.get(
+                f"{worker.base_url}/api/sessions/{worker.code}/export.json",
+                headers=worker.admin_headers(),
+            )
+            assert exported.status_code == 200, exported.text
+            (in_export,) = [r for r in exported.json()["results"] if r["id"] == "vragen"]
+            assert [(e["id"], e["votes"]) for e in in_export["entries"]] == expected
+        # The projector on B got the live count (through Redis) of the votes sent to A and B.
+        await projector.until(
+            lambda s: (
+                bool(s.result)
+                and [(e["id"], e["votes"]) for e in s.result.get("entries", [])] == expected
+            ),
+            "the votes on the projector",
+        )
+
+
+async def recount(worker: LiveServer, http: httpx.AsyncClient) -> dict[str, Any]:
+    """The Q&A slide's result as one worker counts it afresh (GET /results)."""
+    response = await http.get(
+        f"{worker.base_url}/api/sessions/{worker.code}/results", headers=worker.admin_headers()
+    )
+    assert response.status_code == 200, response.text
+    return next(q for q in response.json()["questions"] if q["id"] == "vragen")

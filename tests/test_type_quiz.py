@@ -8,9 +8,11 @@ import asyncio
 import csv
 import dataclasses
 import io
+import json
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from browser_helpers import (
 )
 from browser_helpers import join as open_join_link
 from conftest import LiveServer, PageOpener, ServerStarter
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from app.domain.errors import AnswerError, DeckError
 from app.domain.loader import load_deck, parse_deck
@@ -40,6 +42,9 @@ from app.domain.presenter import apply, expire, initial_state
 from app.domain.slides.base import LiveCounts, Scores
 from app.domain.slides.leaderboard import Leaderboard, ranked
 from app.domain.slides.quiz import Quiz, points
+from app.exports import SessionData, document
+from app.ports.store import StoredResponse
+from app.report import build_report
 
 DECK_PATH = Path(__file__).resolve().parent / "decks" / "quiz.yaml"
 DECK = load_deck(DECK_PATH)
@@ -47,6 +52,7 @@ CAPITAL: Quiz = DECK.question("hoofdstad")
 LANGUAGES: Quiz = DECK.question("talen")
 BOARD: Leaderboard = DECK.slide("stand")
 CAPITAL_15 = dataclasses.replace(CAPITAL, timer=15)  # as short_deck(…, 15) has it
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 # --- the deck ------------------------------------------------------------------------------
@@ -256,6 +262,57 @@ def test_export_and_summary_rows_and_the_report_chart() -> None:
     assert "✓ Brussel" in "".join(root.itertext())
 
 
+def test_the_leaderboard_in_the_json_export_and_the_report_ties_share_a_place() -> None:
+    """The pure path `rondvraag export` and the report take: totals over the quiz questions'
+    current rounds (an earlier round does not count), ties sharing a place and a colour."""
+    at = "2026-05-04T10:00:00Z"
+    rows = [  # (question, round, participant, answer)
+        ("hoofdstad", 1, "p1", {"options": ["gent"], "ms": 100}),
+        ("hoofdstad", 2, "p1", {"options": ["brussel"], "ms": 10_000}),  # 750
+        ("hoofdstad", 2, "p2", {"options": ["brussel"], "ms": 10_000}),  # 750
+        ("hoofdstad", 2, "p3", {"options": ["brussel"], "ms": 0}),  # 1000
+        ("hoofdstad", 2, "p4", {"options": ["gent"], "ms": 0}),  # 0
+        ("hoofdstad", 1, "p5", {"options": ["brussel"], "ms": 0}),  # an earlier round: none
+    ]
+    data = SessionData(
+        code="123456",
+        deck=DECK,
+        created_at=at,
+        rounds={"hoofdstad": 2},
+        participants=5,
+        responses=[StoredResponse(q, r, who, f"P000{who[1]}", a, at) for q, r, who, a in rows],
+        names={"p1": "Bram", "p2": "anna", "p3": "Zoë", "p4": "P0004", "p5": "Eva"},
+    )
+    exported = document(data)
+    assert exported["leaderboard"] == [
+        {"name": "Zoë", "score": 1000, "rank": 1},
+        {"name": "anna", "score": 750, "rank": 2},
+        {"name": "Bram", "score": 750, "rank": 2},
+        {"name": "P0004", "score": 0, "rank": 4},
+    ]
+    assert list(exported).index("leaderboard") == list(exported).index("results") + 1
+    (board,) = build_report(data).boards
+    assert (board.title, board.kind, board.players, board.empty) == (
+        "Tussenstand", "Klassement", 4, False
+    )  # fmt: skip
+    bars = [g for g in ET.fromstring(board.chart).iter(f"{SVG}g")]
+    assert [(g.get("data-id"), g.get("data-rank")) for g in bars] == [
+        ("Zoë", "1"), ("anna", "2"), ("Bram", "2"), ("P0004", "4")
+    ]  # fmt: skip
+    fills = [
+        next((r for r in g.iter(f"{SVG}rect") if r.get("class") == "bar-fill"), None) for g in bars
+    ]
+    assert [f.get("width") if f is not None else None for f in fills] == [
+        "420.0", "315.0", "315.0", None
+    ]  # fmt: skip
+    assert fills[1].get("fill") == fills[2].get("fill") != fills[0].get("fill")
+    assert "1.000 punten" in "".join(ET.fromstring(board.chart).itertext())
+    nobody = dataclasses.replace(data, responses=[])
+    assert "leaderboard" in document(nobody) and document(nobody)["leaderboard"] == []
+    (empty,) = build_report(nobody).boards
+    assert empty.empty and empty.chart is None and empty.players == 0
+
+
 # --- the HTTP API on a real server ------------------------------------------------------------
 
 
@@ -439,8 +496,10 @@ def test_exports_keep_pseudonyms_and_the_report_shows_the_quiz(quiz_server: Live
         httpx.Client(base_url=server.base_url, timeout=10) as http,
     ):
         presenter.goto("hoofdstad")
-        for name, answer in [("Ann", "brussel"), ("Bo", "gent"), ("Cas", "brussel")]:
+        for name, answer in [("Ann", "brussel"), ("<b>Bo</b>", "gent"), ("Cas", "brussel")]:
             assert send(http, server, joined(http, server, name), "hoofdstad", answer).is_success
+            time.sleep(0.05)  # Ann answers first: more points than Cas
+        results = presenter.client.get(f"/api/sessions/{server.code}/results").json()
         admin = server.admin_headers()
         answers_csv = http.get(f"/api/sessions/{server.code}/export.csv", headers=admin).text
         summary_csv = http.get(
@@ -471,6 +530,30 @@ def test_exports_keep_pseudonyms_and_the_report_shows_the_quiz(quiz_server: Live
     assert report.status_code == 200
     assert 'data-id="brussel" data-count="2" data-correct="true"' in report.text
     assert "2 van 3 goed" in report.text
+    # The leaderboard: in the JSON export as in /results (nicknames, as the room saw them),
+    # and in the report as its own section of bars, the best total the longest.
+    board = exported["leaderboard"]
+    assert board == results["leaderboard"]
+    assert [(row["name"], row["rank"]) for row in board] == [
+        ("Ann", 1), ("Cas", 2), ("<b>Bo</b>", 3)
+    ]  # fmt: skip
+    assert board[0]["score"] > board[1]["score"] > 500 and board[2]["score"] == 0
+    section = re.search(
+        r'<section class="question question-leaderboard".*?</section>', report.text, re.S
+    )
+    assert section is not None and "Tussenstand" in section.group()
+    assert '<span class="q-players">3</span> deelnemers met punten' in section.group()
+    chart = ET.fromstring(re.search(r"<svg.*?</svg>", section.group(), re.S).group())
+    bars = [g for g in chart.iter("{http://www.w3.org/2000/svg}g")]
+    assert [g.get("data-id") for g in bars] == ["Ann", "Cas", "<b>Bo</b>"]  # escaped, parsed back
+    assert "<b>Bo</b>" not in report.text and "&lt;b&gt;Bo&lt;/b&gt;" in report.text
+    widths = [
+        float(r.get("width"))
+        for g in bars
+        for r in g.iter("{http://www.w3.org/2000/svg}rect")
+        if r.get("class") == "bar-fill"
+    ]
+    assert widths[0] == 420.0 and 0 < widths[1] < widths[0] and len(widths) == 2  # 0 points
 
 
 # --- Chromium: a 360 px phone answers by tapping, the projector counts down and reveals ------
@@ -483,6 +566,37 @@ def short_deck(tmp_path: Path, seconds: int) -> str:
         encoding="utf-8",
     )
     return str(path)
+
+
+TAMPERED = 4242  # points no quiz answer earns (at most 1000)
+
+
+def swap_points(points: int) -> Callable[[WebSocketRoute], None]:
+    """A websocket route that passes everything through but sets `points` in the server's
+    `answer` messages (a phone's own settled answer) to `points`."""
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data.get("type") == "answer" and "points" in (data.get("answer") or {}):
+                data["answer"]["points"] = points
+                message = json.dumps(data)
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    return route
+
+
+def my_quiz_answer(client: httpx.Client, server: LiveServer, page: Page) -> dict[str, Any]:
+    """A phone's stored quiz answer as GET /me gives it (with right and points once over)."""
+    response = client.get(
+        f"/api/sessions/{server.code}/me",
+        params={"participant": stored(page, token_key(server.code))},
+    )
+    return response.json()["answers"]["hoofdstad"]
 
 
 def seconds_shown(page: Page, selector: str) -> int:
@@ -508,6 +622,9 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
         "(() => { const real = Date.now; const off = -3 * 3600 * 1000;"
         " Date.now = () => real() + off; })()"
     )
+    # Where a phone's points come from: on this phone's socket the server's figure for its
+    # own answer is swapped for one no formula gives (at most 1000); it must show that one.
+    skewed.route_web_socket(re.compile(r"/ws/sessions/"), swap_points(TAMPERED))
     try:
         with (
             presenter_for(server) as presenter,
@@ -548,8 +665,10 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             for i, token in enumerate(room):
                 answer = ["brussel", "antwerpen", "gent", "brussel", "luik"][i % 5]
                 assert send(http, server, token, "hoofdstad", answer).status_code == 201
+            tap_choice(skewed, "Brussel")
+            expect_received(skewed)
             # While the clock runs the projector shows how many answered, not what.
-            expect(projector.locator(".quiz-answered")).to_have_attribute("data-count", "41")
+            expect(projector.locator(".quiz-answered")).to_have_attribute("data-count", "42")
             expect(projector.locator(".quiz-bar.is-correct")).to_have_count(0)
             snap(phone, artifacts_dir / "phone-quiz-answered-360.png")
             snap(projector, artifacts_dir / "projector-quiz-running-1920.png")
@@ -560,17 +679,23 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             expect(projector.locator(".quiz-bar.is-correct")).to_have_count(1)
             expect(projector.locator(".quiz-clock")).to_have_attribute("data-seconds", "0")
             fill = correct.locator(".bar-fill")
-            expect(fill).to_have_attribute("data-count", "17", timeout=UI_TIMEOUT_MS)
+            expect(fill).to_have_attribute("data-count", "18", timeout=UI_TIMEOUT_MS)
             outcome = phone.locator(".quiz-outcome")
             expect(outcome).to_have_attribute("data-right", "true", timeout=UI_TIMEOUT_MS)
-            mine = presenter.client.get(
-                f"/api/sessions/{server.code}/me",
-                params={"participant": stored(phone, token_key(server.code))},
-            ).json()["answers"]["hoofdstad"]
-            expected_points = CAPITAL_15.score(mine)
+            mine = my_quiz_answer(presenter.client, server, phone)
+            expected_points = mine["points"]  # the server's figure, given once the time is up
+            assert mine["right"] is True and expected_points == CAPITAL_15.score(mine) > 500
             expect(outcome).to_have_attribute("data-points", str(expected_points))
             expect(outcome).to_contain_text(f"+{expected_points} punten")
-            expect(skewed.locator(".quiz-outcome")).to_have_count(0)  # it did not answer
+            # The phone shows the figure the server sent, whatever it is; reloaded, it shows
+            # the one its answers come back with when it connects (not swapped: the real one).
+            skewed_outcome = skewed.locator(".quiz-outcome")
+            expect(skewed_outcome).to_have_attribute("data-points", str(TAMPERED))
+            expect(skewed_outcome).to_contain_text(f"+{TAMPERED:,} punten".replace(",", "."))
+            skewed_points = my_quiz_answer(presenter.client, server, skewed)["points"]
+            assert 500 <= skewed_points < expected_points
+            skewed.reload()
+            expect(skewed_outcome).to_have_attribute("data-points", str(skewed_points))
             snap(phone, artifacts_dir / "phone-quiz-right-360.png")
             snap(projector, artifacts_dir / "projector-quiz-revealed-1920.png")
             projector.set_viewport_size({"width": 1024, "height": 768})
@@ -593,7 +718,7 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             assert (
                 next(r for r in board["leaderboard"] if r["name"] == "<b>Anna</b>")["rank"] == rank
             )
-            expect(skewed.locator(".board-you")).to_contain_text("nog geen punten")
+            expect(skewed.locator(".board-you")).to_have_attribute("data-score", str(skewed_points))
             snap(phone, artifacts_dir / "phone-leaderboard-360.png")
             snap(projector, artifacts_dir / "projector-leaderboard-1920.png")
             projector.set_viewport_size({"width": 1024, "height": 768})

@@ -54,6 +54,11 @@ def number(value: float, language: str) -> str:
     return text.replace(".", ",") if language == "nl" else text
 
 
+def whole(value: int, language: str) -> str:
+    """A whole number with thousands grouped as the projector shows it: 4.680 / 4,680."""
+    return f"{value:,}".replace(",", "." if language == "nl" else ",")
+
+
 def percent(count: int, total: int) -> float:
     return round(100 * count / total, 1) if total else 0.0
 
@@ -120,3 +125,64 @@ def empty_chart(label: str, language: str) -> str:
             f'dominant-baseline="central" fill="{MUTED}">{esc(text)}</text>'
         ],
     )
+
+
+# --- horizontal bars: a row per option (choice, quiz, ranking, points, leaderboard) --------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One row of a bar chart: its label, how much of the track it fills and its figures."""
+
+    id: str
+    label: str
+    fraction: float  # of the track filled, 0 to 1
+    color: str
+    value: str  # the figure at the right end, bold (escaped when drawn)
+    detail: str = ""  # after the figure, muted, e.g. " · 40%" (escaped when drawn)
+    data: tuple[tuple[str, Any], ...] = ()  # data- attributes after data-id, in this order
+    filled: bool = True  # whether the filled part is drawn (nothing to show: the track only)
+    classes: str = "bar"
+
+
+@dataclass(frozen=True, slots=True)
+class BarLayout:
+    """Where the labels end and the track runs; the figures are right-aligned at WIDTH."""
+
+    bar_x: int = 380
+    bar_w: int = 440
+    wrap: int = 34  # characters per label line (3 lines at most)
+    min_height: float = 44.0
+
+
+def bar_rows(bars: Sequence[Bar], layout: BarLayout, top: float) -> tuple[list[str], float]:
+    """The SVG of a bar per row from `top` down, and where the last row ends.
+
+    One drawing for every type with bars, so they look alike in the report and a change to
+    how a bar is drawn is made once."""
+    rows: list[str] = []
+    y = top
+    for bar in bars:
+        texts = wrap(bar.label, layout.wrap, 3)
+        height = max(layout.min_height, len(texts) * 22.0 + 14)
+        mid = y + height / 2
+        fill = bar.fraction * layout.bar_w
+        data = "".join(f' data-{name}="{esc(value)}"' for name, value in bar.data)
+        rows.append(
+            f'<g class="{esc(bar.classes)}" data-id="{esc(bar.id)}"{data}>'
+            + lines(0, mid, texts, 17, fill=TEXT)
+            + f'<rect x="{layout.bar_x}" y="{mid - 14:.1f}" width="{layout.bar_w}" height="28" '
+            f'rx="4" fill="{TRACK}"/>'
+            + (
+                f'<rect class="bar-fill" x="{layout.bar_x}" y="{mid - 14:.1f}" '
+                f'width="{fill:.1f}" height="28" rx="4" fill="{bar.color}"/>'
+                if bar.filled
+                else ""
+            )
+            + f'<text x="{WIDTH}" y="{mid:.1f}" font-size="18" text-anchor="end" '
+            f'dominant-baseline="central" fill="{TEXT}">'
+            f'<tspan font-weight="700">{esc(bar.value)}</tspan>'
+            f'<tspan fill="{MUTED}">{esc(bar.detail)}</tspan></text></g>'
+        )
+        y += height
+    return rows, y

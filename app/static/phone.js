@@ -319,6 +319,8 @@
       S.mode = "form";
       S.sendStatus = null;
       S.draft = draftFromAnswer(slide, undefined);
+    } else if (S.mode !== "form") {
+      S.viewKey = null; // redraw the summary with the answer as the server now has it
     }
     render();
   }

@@ -229,6 +229,10 @@ class MyStanding(Wire):
 class QuizAnswer(Wire):
     options: list[str]
     ms: int = Field(description="ms after voting opened when the server took the answer")
+    right: bool | None = Field(None, description="once the round is over (in /me): right?")
+    points: int | None = Field(
+        None, description="once the round is over (in /me): the points it earned"
+    )
 
 
 Answer = str | list[str] | dict[str, int]
@@ -433,5 +437,8 @@ class ExportDocument(Wire):
     session: ExportSession
     deck: dict[str, Any]
     results: list[Result]
+    leaderboard: list[Standing] | None = Field(
+        None, description="decks with a leaderboard: every participant who scored, ranked"
+    )
     earlier_results: list[Result]
     responses: list[ExportResponse]

@@ -37,6 +37,7 @@ async def session_data(session: LiveSession) -> SessionData:
         responses=await store.responses(session.code),
         ended_at=session.ended_at,
         hidden={q.id: session.state.hidden_in(q.id) for q in session.deck.questions},
+        names=await exports.names_for(store, session.code, session.deck),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -86,6 +87,10 @@ class Slide:
         """What a `uses_scores` slide adds to the session's results (GET /results)."""
         return {}
 
+    def scored_report(self, scores: Scores, language: str) -> ReportPart:
+        """What the printed report shows of a `uses_scores` slide, given the final scores."""
+        return ReportPart(empty=not scores.totals)
+
 
 @dataclass(frozen=True, slots=True)
 class Scores:
@@ -93,6 +98,25 @@ class Scores:
 
     totals: dict[str, int]  # participant id -> points (only participants who answered)
     names: dict[str, str]  # participant id -> nickname, or pseudonym for the nameless
+
+    @classmethod
+    def of(cls, answers: Iterable[tuple[Question, str, Any]], names: dict[str, str]) -> Scores:
+        """Totals from (scored question, participant id, stored answer), each answer in the
+        question's current round: one sum for the live session and the exports alike."""
+        totals: dict[str, int] = {}
+        for question, participant, answer in answers:
+            totals[participant] = totals.get(participant, 0) + question.score(answer)
+        return cls(totals, names)
+
+
+def scored_results(slides: Iterable[Slide], scores: Scores) -> dict[str, Any]:
+    """What a deck's score slides add to its results (a leaderboard's full standings): the
+    same keys in GET /results and in the JSON export."""
+    extra: dict[str, Any] = {}
+    for slide in slides:
+        if slide.uses_scores:
+            extra.update(slide.scored_result(scores))
+    return extra
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +165,11 @@ class Question(Slide):
     def revealed(self) -> dict[str, Any]:
         """What joins the public view once a timed round is over (e.g. the right answer)."""
         return {}
+
+    def settled(self, answer: Any) -> Any:
+        """A stored answer as its own participant sees it once the timed round is over: a
+        quiz adds the points it earned (the server's figure, so no phone computes it)."""
+        return answer
 
     # A scored type earns points (`score`); a deck with one asks participants for a nickname.
     scored: ClassVar[bool] = False

@@ -5,19 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..chart import (
-    BAR_COLORS,
-    MUTED,
-    TEXT,
-    TRACK,
-    WIDTH,
-    ReportPart,
-    esc,
-    lines,
-    percent,
-    svg,
-    wrap,
-)
+from ..chart import BAR_COLORS, Bar, BarLayout, ReportPart, bar_rows, percent, svg
 from ..errors import AnswerError
 from ..reader import FieldReader, unique_ids
 from .base import Cell, LiveCounts, Question, register
@@ -116,33 +104,23 @@ class Choice(Question):
         """A bar per option: label, bar as share of respondents, count and percentage."""
         total = result["responses"]
         counts = result["counts"]
-        label_x, bar_x, bar_w = 0, 380, 440
-        rows = []
-        y = 0.0
+        bars = []
         for i, option in enumerate(self.options):
             n = int(counts.get(option.id, 0))
             share = percent(n, total)
-            texts = wrap(option.label, 34, 3)
-            height = max(44.0, len(texts) * 22.0 + 14)
-            mid = y + height / 2
-            fill = share / 100 * bar_w
-            color = BAR_COLORS[i % len(BAR_COLORS)]
-            rows.append(
-                f'<g class="bar" data-id="{esc(option.id)}" data-count="{n}">'
-                + lines(label_x, mid, texts, 17, fill=TEXT)
-                + f'<rect x="{bar_x}" y="{mid - 14:.1f}" width="{bar_w}" height="28" rx="4" '
-                f'fill="{TRACK}"/>'
-                + (
-                    f'<rect class="bar-fill" x="{bar_x}" y="{mid - 14:.1f}" width="{fill:.1f}" '
-                    f'height="28" rx="4" fill="{color}"/>'
-                    if n
-                    else ""
+            bars.append(
+                Bar(
+                    id=option.id,
+                    label=option.label,
+                    fraction=share / 100,
+                    color=BAR_COLORS[i % len(BAR_COLORS)],
+                    value=str(n),
+                    detail=f" · {round(share)}%",
+                    data=(("count", n),),
+                    filled=bool(n),
                 )
-                + f'<text x="{WIDTH}" y="{mid:.1f}" font-size="18" text-anchor="end" '
-                f'dominant-baseline="central" fill="{TEXT}"><tspan font-weight="700">{n}</tspan>'
-                f'<tspan fill="{MUTED}"> · {round(share)}%</tspan></text></g>'
             )
-            y += height
+        rows, y = bar_rows(bars, BarLayout(), 0.0)
         return ReportPart(chart=svg(y, self.prompt, rows))
 
     def live_result(self, tally: LiveCounts, size: int) -> dict[str, Any]:

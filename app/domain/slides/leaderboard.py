@@ -15,10 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..chart import BAR_COLORS, Bar, BarLayout, ReportPart, bar_rows, svg, whole
 from ..reader import FieldReader
 from .base import Scores, Slide, register
 
 DEFAULT_SIZE = 10
+WORDS = {
+    "nl": {"points": "punten", "title": "Klassement"},
+    "en": {"points": "points", "title": "Leaderboard"},
+}
 
 
 def ranked(scores: Scores) -> list[dict[str, Any]]:
@@ -71,3 +76,27 @@ class Leaderboard(Slide):
         mine = scores.totals[participant]
         above = sum(1 for total in scores.totals.values() if total > mine)
         return {"name": name, "score": mine, "rank": above + 1, "of": len(scores.totals)}
+
+    def scored_report(self, scores: Scores, language: str) -> ReportPart:
+        """The top `size` as the projector showed it last: a bar per name, as long as its
+        share of the best total, with its place; equal totals share a place and a colour."""
+        if not scores.totals:
+            return ReportPart(empty=True)
+        words = WORDS.get(language, WORDS["nl"])
+        board = ranked(scores)[: self.size]
+        best = max(board[0]["score"], 1)
+        bars = [
+            Bar(
+                id=row["name"],
+                label=f"{row['rank']}. {row['name']}",
+                fraction=row["score"] / best,
+                color=BAR_COLORS[(row["rank"] - 1) % len(BAR_COLORS)],
+                value=whole(row["score"], language),
+                detail=f" {words['points']}",
+                data=(("rank", row["rank"]), ("score", row["score"])),
+                filled=row["score"] > 0,
+            )
+            for row in board
+        ]
+        rows, height = bar_rows(bars, BarLayout(bar_x=340, bar_w=420, wrap=30), 0.0)
+        return ReportPart(chart=svg(height, self.title or words["title"], rows))

@@ -15,19 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..chart import (
-    BAR_COLORS,
-    MUTED,
-    TEXT,
-    TRACK,
-    WIDTH,
-    ReportPart,
-    esc,
-    lines,
-    number,
-    svg,
-    wrap,
-)
+from ..chart import BAR_COLORS, MUTED, Bar, BarLayout, ReportPart, bar_rows, esc, number, svg, whole
 from ..errors import AnswerError
 from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
@@ -154,46 +142,30 @@ class Points(Question):
         if not result.get("responses"):
             return ReportPart(empty=True)
         words = WORDS.get(language, WORDS["nl"])
-        label_x, bar_x, bar_w = 0, 360, 360
-        rows = [
-            f'<text x="{bar_x}" y="12" font-size="15" dominant-baseline="central" '
+        layout = BarLayout(bar_x=360, bar_w=360, wrap=32)
+        head = (
+            f'<text x="{layout.bar_x}" y="12" font-size="15" dominant-baseline="central" '
             f'fill="{MUTED}">{esc(words["scale"].format(budget=self.budget))}</text>'
-        ]
-        y = 28.0
+        )
+        bars = []
         for i, option in enumerate(self.options):
             stats = result["points"].get(option.id, {"total": 0, "mean": 0, "count": 0})
             mean = float(stats["mean"] or 0)
             total = int(stats["total"])
-            texts = wrap(option.label, 32, 3)
-            height = max(44.0, len(texts) * 22.0 + 14)
-            mid = y + height / 2
-            fill = min(mean / self.budget, 1.0) * bar_w
-            color = BAR_COLORS[i % len(BAR_COLORS)]
-            rows.append(
-                f'<g class="bar" data-id="{esc(option.id)}" data-mean="{mean}" '
-                f'data-total="{total}">'
-                + lines(label_x, mid, texts, 17, fill=TEXT)
-                + f'<rect x="{bar_x}" y="{mid - 14:.1f}" width="{bar_w}" height="28" rx="4" '
-                f'fill="{TRACK}"/>'
-                + (
-                    f'<rect class="bar-fill" x="{bar_x}" y="{mid - 14:.1f}" width="{fill:.1f}" '
-                    f'height="28" rx="4" fill="{color}"/>'
-                    if total
-                    else ""
+            bars.append(
+                Bar(
+                    id=option.id,
+                    label=option.label,
+                    fraction=min(mean / self.budget, 1.0),
+                    color=BAR_COLORS[i % len(BAR_COLORS)],
+                    value=number(mean, language),
+                    detail=f" · {words['total']} {whole(total, language)}",
+                    data=(("mean", mean), ("total", total)),
+                    filled=bool(total),
                 )
-                + f'<text x="{WIDTH}" y="{mid:.1f}" font-size="18" text-anchor="end" '
-                f'dominant-baseline="central" fill="{TEXT}">'
-                f'<tspan font-weight="700">{number(mean, language)}</tspan>'
-                f'<tspan fill="{MUTED}"> · {esc(words["total"])} '
-                f"{whole(total, language)}</tspan></text></g>"
             )
-            y += height
-        return ReportPart(chart=svg(y, self.prompt, rows))
-
-
-def whole(value: int, language: str) -> str:
-    """A whole number with thousands grouped as the projector shows it: 4.680 / 4,680."""
-    return f"{value:,}".replace(",", "." if language == "nl" else ",")
+        rows, y = bar_rows(bars, layout, 28.0)
+        return ReportPart(chart=svg(y, self.prompt, [head, *rows]))
 
 
 def _given(answer: Any) -> list[tuple[str, int]]:

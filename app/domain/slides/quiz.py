@@ -23,19 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..chart import (
-    BAR_COLORS,
-    MUTED,
-    TEXT,
-    TRACK,
-    WIDTH,
-    ReportPart,
-    esc,
-    lines,
-    percent,
-    svg,
-    wrap,
-)
+from ..chart import BAR_COLORS, TEXT, Bar, BarLayout, ReportPart, bar_rows, esc, percent, svg
 from ..palette import palette
 from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
@@ -59,7 +47,8 @@ def points(right: bool, ms: int, timer_ms: int) -> int:
     if not right:
         return 0
     left = min(max(timer_ms - ms, 0), timer_ms)
-    # Rounded half up in whole numbers, as the phone's Math.round does (types/quiz.js).
+    # Rounded half up in whole numbers. Only the server computes points: a phone shows the
+    # figure its answer comes back with once the round is over (`settled`).
     return BASE_POINTS + (2 * SPEED_POINTS * left + timer_ms) // (2 * timer_ms)
 
 
@@ -104,7 +93,6 @@ class Quiz(Question):
         view["options"] = [{"id": o.id, "label": o.label} for o in self.options]
         view["multiple"] = self.multiple
         view["timer"] = self.timer
-        view["points"] = {"base": BASE_POINTS, "speed": SPEED_POINTS}
         return view
 
     def revealed(self) -> dict[str, Any]:
@@ -122,6 +110,12 @@ class Quiz(Question):
         if _stored(previous) and previous["options"] == answer:
             return previous  # the same answer again (a retry): it keeps its time
         return {"options": list(answer), "ms": max(int(elapsed_ms), 0)}
+
+    def settled(self, answer: Any) -> Any:
+        """The stored answer with whether it was right and its points, once the round is over."""
+        if not _stored(answer):
+            return answer
+        return {**answer, "right": self.right(answer), "points": self.score(answer)}
 
     def right(self, answer: Any) -> bool:
         return _stored(answer) and set(answer["options"]) == set(self.correct)
@@ -193,41 +187,31 @@ class Quiz(Question):
         total = int(result.get("responses", 0))
         counts = result["counts"]
         right = self.right_count(result)
-        label_x, bar_x, bar_w = 0, 380, 440
-        rows = [
+        head = (
             f'<text class="right" data-right="{right}" x="0" y="14" font-size="17" '
             f'font-weight="700" fill="{TEXT}">'
             f"{esc(words['right'].format(n=right, total=total))}</text>"
-        ]
-        y = 28.0
+        )
+        bars = []
         for i, option in enumerate(self.options):
             n = int(counts.get(option.id, 0))
             share = percent(n, total)
             is_right = option.id in self.correct
-            label = f"✓ {option.label}" if is_right else option.label
-            texts = wrap(label, 34, 3)
-            height = max(44.0, len(texts) * 22.0 + 14)
-            mid = y + height / 2
-            fill = share / 100 * bar_w
-            color = RIGHT if is_right else BAR_COLORS[i % len(BAR_COLORS)]
-            rows.append(
-                f'<g class="bar{" is-correct" if is_right else ""}" data-id="{esc(option.id)}" '
-                f'data-count="{n}" data-correct="{str(is_right).lower()}">'
-                + lines(label_x, mid, texts, 17, fill=TEXT)
-                + f'<rect x="{bar_x}" y="{mid - 14:.1f}" width="{bar_w}" height="28" rx="4" '
-                f'fill="{TRACK}"/>'
-                + (
-                    f'<rect class="bar-fill" x="{bar_x}" y="{mid - 14:.1f}" width="{fill:.1f}" '
-                    f'height="28" rx="4" fill="{color}"/>'
-                    if n
-                    else ""
+            bars.append(
+                Bar(
+                    id=option.id,
+                    label=f"✓ {option.label}" if is_right else option.label,
+                    fraction=share / 100,
+                    color=RIGHT if is_right else BAR_COLORS[i % len(BAR_COLORS)],
+                    value=str(n),
+                    detail=f" · {round(share)}%",
+                    data=(("count", n), ("correct", str(is_right).lower())),
+                    filled=bool(n),
+                    classes="bar is-correct" if is_right else "bar",
                 )
-                + f'<text x="{WIDTH}" y="{mid:.1f}" font-size="18" text-anchor="end" '
-                f'dominant-baseline="central" fill="{TEXT}"><tspan font-weight="700">{n}</tspan>'
-                f'<tspan fill="{MUTED}"> · {round(share)}%</tspan></text></g>'
             )
-            y += height
-        return ReportPart(chart=svg(y, self.prompt, rows), empty=not total)
+        rows, y = bar_rows(bars, BarLayout(), 28.0)
+        return ReportPart(chart=svg(y, self.prompt, [head, *rows]), empty=not total)
 
 
 def _stored(answer: Any) -> bool:

@@ -13,19 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..chart import (
-    BAR_COLORS,
-    MUTED,
-    TEXT,
-    TRACK,
-    WIDTH,
-    ReportPart,
-    esc,
-    lines,
-    number,
-    svg,
-    wrap,
-)
+from ..chart import BAR_COLORS, MUTED, WIDTH, Bar, BarLayout, ReportPart, bar_rows, esc, number, svg
 from ..errors import AnswerError
 from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
@@ -154,38 +142,31 @@ class Ranking(Question):
         n = len(self.options)
         colors = {o.id: BAR_COLORS[i % len(BAR_COLORS)] for i, o in enumerate(self.options)}
         labels = {o.id: o.label for o in self.options}
-        label_x, bar_x, bar_w = 0, 360, 340
-        body = [
+        layout = BarLayout(bar_x=360, bar_w=340, min_height=48.0)
+        bar_x, bar_w = layout.bar_x, layout.bar_w
+        head = (
             f'<text x="{bar_x}" y="12" font-size="14" fill="{MUTED}">0</text>'
             f'<text x="{bar_x + bar_w}" y="12" font-size="14" text-anchor="end" fill="{MUTED}">'
             f"{n}</text>"
             f'<text x="{WIDTH}" y="12" font-size="14" text-anchor="end" fill="{MUTED}">'
             f"{esc(words['scale'].format(n=n))}</text>"
-        ]
-        y = 24.0
+        )
+        bars = []
         for place, entry in enumerate(result["ranking"], start=1):
             oid, score, firsts = entry["id"], float(entry["score"]), int(entry["first"])
-            texts = wrap(f"{place}. {labels.get(oid, oid)}", 34, 3)
-            height = max(48.0, len(texts) * 22.0 + 14)
-            mid = y + height / 2
-            fill = min(max(score / n, 0.0), 1.0) * bar_w if n else 0.0
-            body.append(
-                f'<g class="bar" data-id="{esc(oid)}" data-score="{score}" '
-                f'data-first="{firsts}" data-count="{int(entry["count"])}">'
-                + lines(label_x, mid, texts, 17, fill=TEXT)
-                + f'<rect x="{bar_x}" y="{mid - 14:.1f}" width="{bar_w}" height="28" rx="4" '
-                f'fill="{TRACK}"/>'
-                + (
-                    f'<rect class="bar-fill" x="{bar_x}" y="{mid - 14:.1f}" width="{fill:.1f}" '
-                    f'height="28" rx="4" fill="{colors.get(oid, BAR_COLORS[0])}"/>'
-                    if fill
-                    else ""
+            fraction = min(max(score / n, 0.0), 1.0) if n else 0.0
+            bars.append(
+                Bar(
+                    id=oid,
+                    label=f"{place}. {labels.get(oid, oid)}",
+                    fraction=fraction,
+                    color=colors.get(oid, BAR_COLORS[0]),
+                    value=number(score, language),
+                    detail=f" · {words['first'].format(n=firsts)}",
+                    data=(("score", score), ("first", firsts), ("count", int(entry["count"]))),
+                    filled=fraction > 0,
                 )
-                + f'<text x="{WIDTH}" y="{mid:.1f}" font-size="18" text-anchor="end" '
-                f'dominant-baseline="central" fill="{TEXT}">'
-                f'<tspan font-weight="700">{esc(number(score, language))}</tspan>'
-                f'<tspan fill="{MUTED}"> · {esc(words["first"].format(n=firsts))}</tspan>'
-                "</text></g>"
             )
-            y += height
-        return ReportPart(chart=svg(y, self.prompt, body), empty=not result.get("responses"))
+        rows, y = bar_rows(bars, layout, 24.0)
+        chart = svg(y, self.prompt, [head, *rows])
+        return ReportPart(chart=chart, empty=not result.get("responses"))

@@ -121,14 +121,21 @@
     });
   }
 
-  function phoneResult(slide, r, box, ctx) {
-    var picked = Types.toList(ctx.mine);
-    (slide.options || []).forEach(function (o) {
+  /* A bar per option on the phone and the projector. A type that builds on choice (quiz)
+   * passes look(option, i) -> {row: extra classes, data: {attribute: value}, label: text
+   * (phone) or a node (projector) instead of the option's label, fill: the fill's colour
+   * class}; every part optional. */
+
+  function phoneBars(slide, r, box, mine, look) {
+    var picked = Types.toList(mine);
+    (slide.options || []).forEach(function (o, i) {
+      var seen = (look && look(o, i)) || {};
       var n = (r.counts && r.counts[o.id]) || 0;
       var share = Types.pct(n, r.responses);
-      var row = el("div", "rbar" + (picked.indexOf(o.id) >= 0 ? " rbar-mine" : ""));
+      var row = el("div", "rbar" + (picked.indexOf(o.id) >= 0 ? " rbar-mine" : "") + (seen.row ? " " + seen.row : ""));
+      setData(row, seen.data);
       var top = el("div", "rbar-top");
-      top.appendChild(el("span", "rbar-label", o.label));
+      top.appendChild(el("span", "rbar-label", seen.label !== undefined ? seen.label : o.label));
       top.appendChild(el("span", "rbar-num", n + " · " + share + "%"));
       row.appendChild(top);
       var track = el("div", "rbar-track");
@@ -140,19 +147,31 @@
     });
   }
 
+  function setData(node, data) {
+    Object.keys(data || {}).forEach(function (name) {
+      node.setAttribute(name, data[name]);
+    });
+  }
+
+  function phoneResult(slide, r, box, ctx) {
+    phoneBars(slide, r, box, ctx.mine);
+  }
+
   /* The projector: a bar per option, built once, updated in place (CSS animates widths). */
-  function View(slide, root) {
+  function View(slide, root, t, lang, look) {
     this.rows = {};
     var list = el("div", "bars");
     var n = (slide.options || []).length;
     list.className = "bars" + (n > 6 ? " bars-dense" : "") + (n > 10 ? " bars-xdense" : "");
     var self = this;
     (slide.options || []).forEach(function (opt, i) {
-      var row = el("div", "bar");
+      var seen = (look && look(opt, i)) || {};
+      var row = el("div", "bar" + (seen.row ? " " + seen.row : ""));
       row.setAttribute("data-id", opt.id);
-      var label = el("div", "bar-label", opt.label);
+      setData(row, seen.data);
+      var label = seen.label || el("div", "bar-label", opt.label);
       var track = el("div", "bar-track");
-      var fill = el("div", "bar-fill bar-color-" + (i % 8));
+      var fill = el("div", "bar-fill " + (seen.fill || "bar-color-" + (i % 8)));
       fill.setAttribute("data-count", "0");
       track.appendChild(fill);
       var nums = el("div", "bar-nums");
@@ -166,6 +185,7 @@
       list.appendChild(row);
       self.rows[opt.id] = { fill: fill, count: count, percent: percent };
     });
+    this.list = list;
     root.appendChild(list);
   }
 
@@ -192,6 +212,7 @@
     answer: answer,
     summary: summary,
     phoneResult: phoneResult,
-    View: View
+    View: View,
+    phoneBars: phoneBars // for types that build on choice (page_builds_on)
   });
 })(window);

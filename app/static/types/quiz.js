@@ -3,8 +3,10 @@
  * While voting runs the projector shows the options, how many answered and a large countdown
  * (from the server's remaining_ms, never a clock of its own); once the timer is over the state
  * carries slide.correct: the projector highlights the right option(s) over the distribution,
- * the phone says right or wrong and its points (the server's formula, app/domain/slides/
- * quiz.py `points`: 500 + up to 500 for the time left, rounded half up). */
+ * the phone says right or wrong and its points: the server's figures, which come with the
+ * phone's own answer once the round is over ({options, ms, right, points}; app/domain/slides/
+ * quiz.py `settled`). A phone never computes points; until its figures arrive it says right
+ * or wrong from slide.correct and leaves the points out. */
 (function (global) {
   "use strict";
 
@@ -80,13 +82,9 @@
     });
   }
 
-  /** The points of a stored answer once the right one is known (0 for wrong or unsent). */
-  function pointsOf(slide, answer) {
-    if (!answer || typeof answer.ms !== "number" || !isRight(slide, picked(answer))) return 0;
-    var p = slide.points || { base: 500, speed: 500 };
-    var total = (slide.timer || 20) * 1000;
-    var left = Math.min(Math.max(total - answer.ms, 0), total);
-    return p.base + Math.floor((2 * p.speed * left + total) / (2 * total));
+  /** The server's points for an answer whose round is over, or null until they arrive. */
+  function pointsOf(answer) {
+    return answer && typeof answer.points === "number" ? answer.points : null;
   }
 
   function number(n, lang) {
@@ -106,13 +104,15 @@
       list.appendChild(el("li", cls, known[id] !== undefined ? known[id] : id));
     });
     if (!slide.correct || !ctx) return;
-    var ok = isRight(slide, ids);
-    var n = pointsOf(slide, value);
+    var n = pointsOf(value);
+    var ok = n !== null ? value.right === true : isRight(slide, ids);
     var outcome = el("li", "quiz-outcome " + (ok ? "quiz-right" : "quiz-wrong"));
     outcome.setAttribute("data-right", ok ? "true" : "false");
-    outcome.setAttribute("data-points", String(n));
     outcome.appendChild(el("strong", "quiz-verdict", ctx.t(ok ? "quiz.right" : "quiz.wrong")));
-    outcome.appendChild(el("span", "quiz-points", " " + ctx.t("quiz.points", { n: number(n, ctx.lang) })));
+    if (n !== null) {
+      outcome.setAttribute("data-points", String(n));
+      outcome.appendChild(el("span", "quiz-points", " " + ctx.t("quiz.points", { n: number(n, ctx.lang) })));
+    }
     if (!ok) {
       var right = slide.correct.map(function (id) {
         return known[id] !== undefined ? known[id] : id;
@@ -128,39 +128,26 @@
       box.appendChild(el("p", "hint quiz-wait", ctx.t("quiz.wait")));
       return;
     }
-    var mine = picked(ctx.mine);
-    (slide.options || []).forEach(function (o) {
-      var n = (r.counts && r.counts[o.id]) || 0;
-      var share = Types.pct(n, r.responses);
+    choice().phoneBars(slide, r, box, picked(ctx.mine), function (o) {
       var right = slide.correct.indexOf(o.id) >= 0;
-      var cls = "rbar" + (mine.indexOf(o.id) >= 0 ? " rbar-mine" : "") + (right ? " quiz-rbar-right" : "");
-      var row = el("div", cls);
-      row.setAttribute("data-id", o.id);
-      row.setAttribute("data-count", String(n));
-      row.setAttribute("data-correct", right ? "true" : "false");
-      var top = el("div", "rbar-top");
-      top.appendChild(el("span", "rbar-label", (right ? "✓ " : "") + o.label));
-      top.appendChild(el("span", "rbar-num", n + " · " + share + "%"));
-      row.appendChild(top);
-      var track = el("div", "rbar-track");
-      var fill = el("div", "rbar-fill");
-      fill.style.width = share + "%";
-      track.appendChild(fill);
-      row.appendChild(track);
-      box.appendChild(row);
+      return {
+        row: right ? "quiz-rbar-right" : "",
+        data: { "data-id": o.id, "data-count": String((r.counts && r.counts[o.id]) || 0), "data-correct": String(right) },
+        label: (right ? "✓ " : "") + o.label
+      };
     });
   }
 
-  /* The projector: a countdown, how many answered, and a bar per option whose counts show once
-   * the right answer is out (before that the options alone, large, so the room can read them). */
+  /* The projector: a countdown, how many answered, and choice's bars (a letter before each
+   * option) whose counts show once the right answer is out (before that the options alone,
+   * large, so the room can read them). */
   function View(slide, root, t, lang) {
     this.t = t;
     this.lang = lang;
-    this.revealed = Array.isArray(slide.correct);
-    this.rows = {};
     this.ends = null;
     this.tick = null;
-    var wrap = el("div", "quiz" + (this.revealed ? " quiz-revealed" : " quiz-running"));
+    var revealed = Array.isArray(slide.correct);
+    var wrap = el("div", "quiz" + (revealed ? " quiz-revealed" : " quiz-running"));
     var top = el("div", "quiz-top");
     this.clock = el("div", "quiz-clock");
     this.clock.setAttribute("role", "timer");
@@ -170,34 +157,20 @@
     top.appendChild(this.clock);
     top.appendChild(this.answered);
     wrap.appendChild(top);
-    var list = el("div", "bars quiz-bars");
-    var self = this;
-    (slide.options || []).forEach(function (opt, i) {
-      var right = self.revealed && slide.correct.indexOf(opt.id) >= 0;
-      var cls = "bar quiz-bar" + (self.revealed ? (right ? " is-correct" : " is-wrong") : "");
-      var row = el("div", cls);
-      row.setAttribute("data-id", opt.id);
-      if (self.revealed) row.setAttribute("data-correct", right ? "true" : "false");
+    choice().View.call(this, slide, wrap, t, lang, function (opt, i) {
+      var right = revealed && slide.correct.indexOf(opt.id) >= 0;
       var label = el("div", "bar-label");
       label.appendChild(el("span", "quiz-letter", String.fromCharCode(65 + i)));
       label.appendChild(el("span", "quiz-label", opt.label));
       if (right) label.appendChild(el("span", "quiz-tick", "✓"));
-      var track = el("div", "bar-track");
-      var fill = el("div", "bar-fill " + (self.revealed ? (right ? "quiz-fill-right" : "quiz-fill-wrong") : "bar-color-" + (i % 8)));
-      fill.setAttribute("data-count", "0");
-      track.appendChild(fill);
-      var nums = el("div", "bar-nums");
-      var count = el("span", "bar-count", "0");
-      var percent = el("span", "bar-pct", "0%");
-      nums.appendChild(count);
-      nums.appendChild(percent);
-      row.appendChild(label);
-      row.appendChild(track);
-      row.appendChild(nums);
-      list.appendChild(row);
-      self.rows[opt.id] = { fill: fill, count: count, percent: percent };
+      return {
+        row: "quiz-bar" + (revealed ? (right ? " is-correct" : " is-wrong") : ""),
+        data: revealed ? { "data-correct": String(right) } : {},
+        label: label,
+        fill: revealed ? (right ? "quiz-fill-right" : "quiz-fill-wrong") : ""
+      };
     });
-    wrap.appendChild(list);
+    this.list.className += " quiz-bars";
     root.appendChild(wrap);
   }
 
@@ -242,21 +215,12 @@
     this.clock.className = "quiz-clock" + (left <= 5 ? " quiz-clock-low" : "");
   };
 
+  /** Choice's update of the bars, and how many answered. */
   View.prototype.update = function (result) {
-    var counts = result.counts || {};
+    choice().View.prototype.update.call(this, result);
     var total = result.responses || 0;
     this.answered.textContent = this.t("quiz.answered", { n: total });
     this.answered.setAttribute("data-count", String(total));
-    var ids = Object.keys(this.rows);
-    for (var i = 0; i < ids.length; i++) {
-      var row = this.rows[ids[i]];
-      var n = counts[ids[i]] || 0;
-      var p = Types.pct(n, total);
-      row.fill.style.width = p + "%";
-      row.fill.setAttribute("data-count", String(n));
-      row.count.textContent = String(n);
-      row.percent.textContent = p + "%";
-    }
   };
 
   View.prototype.relayout = function () {};
