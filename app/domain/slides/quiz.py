@@ -19,6 +19,7 @@ correct options highlighted after.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -39,7 +40,7 @@ from ..chart import (
 from ..palette import palette
 from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
-from .choice import Option, pick_options, read_options
+from .choice import Option, pick_options, read_options, simulate_picks
 
 BASE_POINTS = 500  # a right answer, however late
 SPEED_POINTS = 500  # more for answering at once, linear in the time left
@@ -122,6 +123,13 @@ class Quiz(Question):
         if _stored(previous) and previous["options"] == answer:
             return previous  # the same answer again (a retry): it keeps its time
         return {"options": list(answer), "ms": max(int(elapsed_ms), 0)}
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """Skewed picks, answered early in the timer more often than late (as stored)."""
+        return [
+            self.timed(self.check_answer(picks), int(rng.betavariate(1.6, 4) * self.timer_ms), None)
+            for picks in simulate_picks(self.options, self.multiple, rng, count)
+        ]
 
     def right(self, answer: Any) -> bool:
         return _stored(answer) and set(answer["options"]) == set(self.correct)
