@@ -242,18 +242,20 @@ def _rehearse(
 ) -> PresenterState:
     if target is not deck.slides[state.live]:
         raise ControlError("not_live", "only the live question can be rehearsed")
-    if (
-        isinstance(participants, bool)
-        or not isinstance(participants, int)
-        or not 1 <= participants <= MAX_REHEARSAL
-    ):
-        raise ControlError(
-            "invalid_participants",
-            f"'rehearse' needs 'participants': a whole number from 1 to {MAX_REHEARSAL}",
-        )
+    if not valid_participants(participants):
+        raise ControlError("invalid_participants", PARTICIPANTS_NEEDED)
+    assert isinstance(participants, int)
     if state.rehearsal == (target.id, participants):
         return state
     return _bump(replace(state, rehearsal=(target.id, participants)))
+
+
+PARTICIPANTS_NEEDED = f"'participants' must be a whole number from 1 to {MAX_REHEARSAL}"
+
+
+def valid_participants(value: Any) -> bool:
+    """A rehearsal's number of simulated participants (any other action takes none)."""
+    return type(value) is int and 1 <= value <= MAX_REHEARSAL
 
 
 def expire(state: PresenterState, deck: Deck, now_ms: int) -> PresenterState:

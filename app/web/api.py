@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..domain.nicknames import clean_name
+from ..domain.presenter import PARTICIPANTS_NEEDED, valid_participants
 from .deps import (
     Admin,
     Services,
@@ -314,10 +315,8 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
     if entry is not None and (not isinstance(entry, str) or len(entry) > 1000):
         raise ApiError(400, "invalid_request", "'entry' must be an entry's text as results show it")
     participants = body.get("participants")
-    if participants is not None and (
-        isinstance(participants, bool) or not isinstance(participants, int)
-    ):
-        raise ApiError(400, "invalid_participants", "'participants' must be a whole number")
+    if participants is not None and not valid_participants(participants):
+        raise ApiError(400, "invalid_participants", PARTICIPANTS_NEEDED)
     return await session.control(action, question, entry, participants)
 
 

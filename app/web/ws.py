@@ -15,6 +15,7 @@ import json
 from fastapi import APIRouter, WebSocket
 
 from ..domain.errors import ControlError
+from ..domain.presenter import valid_participants
 from ..errors import Conflict, NotFound, TooMany
 from ..hub import Client, encode
 from ..live import LiveSession
@@ -79,7 +80,7 @@ async def _control(session: LiveSession, client: Client, data: dict) -> None:
         not isinstance(action, str)
         or (question is not None and not isinstance(question, str))
         or (entry is not None and (not isinstance(entry, str) or len(entry) > 1000))
-        or (participants is not None and type(participants) is not int)
+        or (participants is not None and not valid_participants(participants))
     ):
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
