@@ -387,3 +387,14 @@ def test_the_remote_has_a_rehearsal_button(
     button.click()
     expect(page.locator("#rehearsal-badge")).to_be_hidden()
     expect(page.locator("#st-responses")).to_have_text("0 antwoorden")
+
+
+def test_the_rehearsal_bench_prints_a_line_per_question_and_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bench.rehearsal import main
+
+    assert main(["--participants", "20", "50"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 2 * len(QUESTIONS)
+    assert {line.split()[1] for line in lines[1:]} == {q.type_name for _, q in QUESTIONS}
