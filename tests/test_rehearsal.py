@@ -14,6 +14,8 @@ import io
 import json
 import random
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -389,12 +391,15 @@ def test_the_remote_has_a_rehearsal_button(
     expect(page.locator("#st-responses")).to_have_text("0 antwoorden")
 
 
-def test_the_rehearsal_bench_prints_a_line_per_question_and_size(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    from bench.rehearsal import main
-
-    assert main(["--participants", "20", "50"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+def test_the_rehearsal_bench_prints_a_line_per_question_and_size() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.rehearsal", "--participants", "20", "50"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
     assert len(lines) == 1 + 2 * len(QUESTIONS)
     assert {line.split()[1] for line in lines[1:]} == {q.type_name for _, q in QUESTIONS}
