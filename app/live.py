@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from . import retention
+from . import rehearsal, retention
 from .coalesce import Coalescer
 from .domain import segments
 from .domain.deck import Deck
-from .domain.errors import DeckError, Problem
+from .domain.errors import ControlError, DeckError, Problem
 from .domain.loader import parse_deck
 from .domain.nicknames import clean_name
 from .domain.presenter import PresenterState, apply, expire, initial_state
@@ -218,6 +218,7 @@ class LiveSession:
             "deck_errors": self.deck_errors,
             "deck_version": self.deck_version,
             "deck_in_step": state.deck in ("", self.deck_version),
+            "rehearsal": state.rehearsal_json(),
         }
         return view
 
@@ -242,10 +243,14 @@ class LiveSession:
             self._state_text = (key, encode(self.public_state()))
         return self._state_text[1]
 
-    async def result(self, question: Question) -> dict[str, Any]:
-        """One question's full results in its current round, recounted from the store."""
+    async def result(self, question: Question, rehearsed: bool = False) -> dict[str, Any]:
+        """One question's full results in its current round, recounted from the store; with
+        `rehearsed`, a rehearsal's simulated answers too (app/rehearsal.py), marked so."""
         round_ = self.state.round_of(question.id)
         answers = await self.store.answers(self.code, question.id, round_)
+        simulated = self.state.rehearsed(question.id) if rehearsed else 0
+        if simulated:
+            answers = [a for _, _, a in rehearsal.rows(question, simulated)] + answers
         result = {
             "id": question.id,
             "type": question.type_name,
@@ -253,6 +258,8 @@ class LiveSession:
             "responses": len(answers),
             **question.tally(answers),
         }
+        if simulated:
+            result["rehearsal"] = True
         return question.without(result, self.state.hidden_in(question.id))
 
     async def round_result(self, question: Question, round_: int) -> dict[str, Any]:
@@ -271,7 +278,10 @@ class LiveSession:
         """Every question's results with intervals; with `by` (a choice question's id) each is
         also split by what participants answered there (app/domain/segments.py); with
         `every_round`, each also lists its result in every round so far, oldest first."""
-        results = [segments.with_intervals(await self.result(q)) for q in self.deck.questions]
+        results = [
+            segments.with_intervals(await self.result(q, rehearsed=True))
+            for q in self.deck.questions
+        ]
         if every_round:
             for question, result in zip(self.deck.questions, results, strict=True):
                 result["rounds"] = [
@@ -529,23 +539,49 @@ class LiveSession:
     # --- presenter ---------------------------------------------------------------------------
 
     async def control(
-        self, action: str, question: str | None = None, entry: str | None = None
+        self,
+        action: str,
+        question: str | None = None,
+        entry: str | None = None,
+        participants: int | None = None,
     ) -> dict[str, Any]:
         """Apply a presenter action to the stored state, then tell every worker and screen."""
+
+        def change(state: PresenterState) -> PresenterState:
+            return apply(
+                state, self.deck, action, question, now_ms(), entry, participants=participants
+            )
+
         async with self._control_lock:
             if self.gone:
                 raise session_gone(self.code)
             if self.read_only:
                 raise Conflict("session_ended", "this session has ended; it is read-only now")
+            if action == "rehearse":  # counted before any screen hears of it
+                await self._fill_rehearsal(change(self.state))
             try:
-                done = await self._apply_stored(
-                    lambda state: apply(
-                        state, self.deck, action, question, entry=entry, now_ms=now_ms()
-                    )
-                )
+                done = await self._apply_stored(change)
             except SessionGone:
                 raise session_gone(self.code) from None
         return self.presenter_state(done)
+
+    async def _fill_rehearsal(self, state: PresenterState) -> None:
+        question = self.deck.question(state.rehearsal[0]) if state.rehearsal else None
+        if question is None or state.rehearsal is None:
+            return
+        with contextlib.suppress(TallyUnavailable):  # then the first read fills it
+            await rehearsal.fill(
+                self.app.tally, self.tally_key(question), question, state.rehearsal[1]
+            )
+
+    async def _drop_rehearsal(self, ended: PresenterState) -> None:
+        """A rehearsal ended (any way, on any worker): its simulated tally goes."""
+        question = self.deck.question(ended.rehearsal[0]) if ended.rehearsal else None
+        if question is None or ended.rehearsal is None:
+            return
+        key = f"{self.code}:{question.id}:{ended.round_of(question.id)}"
+        with contextlib.suppress(TallyUnavailable):
+            await self.app.tally.drop(rehearsal.tally_key(key, ended.rehearsal[1]))
 
     async def _expire(self) -> None:
         """The live question's timer ran out: close its voting. Every worker of a cluster
@@ -633,6 +669,8 @@ class LiveSession:
             and not (before.live == state.live and self._round_over(question, before))
         ):
             self._spawn(self._publish_settled(question))  # each phone: what its answer earned
+        if before.rehearsal is not None and before.rehearsal != state.rehearsal:
+            self._spawn(self._drop_rehearsal(before))
 
     def publish_state(self) -> None:
         """Show the current state on this worker's sockets."""
@@ -756,13 +794,19 @@ class LiveSession:
     async def _read_tally(self, question: Question, key: str) -> TallySnapshot:
         newest = PRESENTER_LIST_SIZE if question.live_list else 0
         top = question.live_top(PRESENTER_VIEW_SIZE)
+        simulated = self.state.rehearsed(question.id)
         try:
+            if simulated:
+                tally = self.app.tally
+                return await rehearsal.read(tally, key, question, simulated, newest, top)
             return await self.app.tally.read(key, newest, top)
         except TallyUnavailable:
             # The tally's server is down: count from the store meanwhile (slower, exact).
             self._tally_stale = True
             round_ = self.state.round_of(question.id)
             rows = await self.store.tally_rows(self.code, question.id, round_)
+            if simulated:
+                rows = rehearsal.rows(question, simulated) + rows
             return snapshot_of(question, rows, newest)
 
     def _view(self, question: Question, snapshot: TallySnapshot, size: int) -> dict[str, Any]:
@@ -780,6 +824,8 @@ class LiveSession:
             "responses": snapshot.respondents,
             **question.live_result(counts, size),
         }
+        if self.state.rehearsed(question.id):
+            view["rehearsal"] = True
         return question.without(view, self.state.hidden_in(question.id))
 
     def _phone_message(self) -> ResultsMessage | None:
@@ -921,6 +967,11 @@ class LiveSession:
         """Serve: catch up with the store and the tally, then follow the bus (and, in a
         cluster, poll the state and report this worker's phones)."""
         await self._refresh_counts()
+        if self.state.rehearsal is not None and not self.ended:  # a rehearsal ends on restart
+            with contextlib.suppress(ControlError):
+                await self._apply_stored(
+                    lambda state: apply(state, self.deck, "end_rehearsal", now_ms=now_ms())
+                )
         question = self.live_question
         if question is not None:
             await self._check_tally(question)

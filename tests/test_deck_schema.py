@@ -97,6 +97,14 @@ BROKEN = {
     "date not a date": "title: T\ndate: 13 juni\nslides:\n  - type: join\n",
     "no slides": "title: T\nslides: []\n",
     "deck key typo": "title: T\nslide:\n  - type: join\n",
+    "examples not a list": HEAD + "  - type: wordcloud\n    id: q\n    prompt: P\n"
+    "    examples: vertrouwen\n",
+    "an example that is empty": HEAD + "  - type: open\n    id: q\n    prompt: P\n"
+    "    examples: [ja, '  ']\n",
+    "examples on a choice": HEAD + "  - type: choice\n    id: q\n    prompt: P\n"
+    "    options: [{id: a, label: A}, {id: b, label: B}]\n    examples: [a]\n",
+    "an example longer than any entry": HEAD + "  - type: wordcloud\n    id: q\n    prompt: P\n"
+    "    examples: [" + "x" * 201 + "]\n",
 }
 
 
@@ -115,6 +123,7 @@ def test_what_the_loader_takes_the_schema_takes() -> None:
         + "".join(f"      - {{id: o{i}, label: {i}}}\n" for i in range(7))
         + "  - type: scales\n    id: s\n    prompt: P\n    statements: [{id: a, label: A}]\n"
         "    scale: {min: 0, max: 10, min_label: nooit, max_label: altijd}\n"
+        "  - type: qa\n    id: v\n    prompt: P\n    examples: ['Waarom?', 42]\n"
     )
     parse_deck(text, filename="deck.yaml")
     assert schema_problems(text) == []

@@ -370,3 +370,18 @@ def test_validate_piped_into_head_ends_quietly() -> None:
     )
     assert result.stdout.startswith("questions/samenwerking.yaml: OK")
     assert "Traceback" not in result.stderr
+
+
+def test_an_example_the_slide_would_refuse_is_a_deck_error_on_its_line() -> None:
+    """`examples:` feed a rehearsal's simulated room: one a phone could not send (longer than
+    the slide's max_length) is refused with its line, not shown on the projector."""
+    text = (
+        "title: T\nslides:\n  - type: wordcloud\n    id: q\n    prompt: P\n    max_length: 5\n"
+        "    examples:\n      - kort\n      - veel te lang\n"
+    )
+    with pytest.raises(DeckError) as refused:
+        parse_deck(text, filename="deck.yaml")
+    message = str(refused.value)
+    assert "deck.yaml:7:" in message
+    assert "'examples' entry 2 would be refused" in message
+    assert "at most 5 characters" in message

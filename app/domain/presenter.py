@@ -8,6 +8,11 @@ voting opens in a round: `timers[id] = {"round", "opened_at", "closes_at"}` in e
 the server's clock (`now_ms`, passed in: this module reads no clock). Voting on it closes by
 itself (`expire`, which the server applies by compare-and-set, so once in a cluster) and does
 not reopen in that round; a new round (`reset`) runs the timer again.
+
+A rehearsal (`rehearse` with a number of participants) fills the live question with that many
+simulated answers (app/rehearsal.py); the state only says which question and how many, so
+every worker shows the same. It ends with `end_rehearsal`, on moving to another slide, on a new
+round of that question and when the session ends.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from .slides.base import FreeText
 
 ACTIONS = (
     "goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr",
-    "lock", "unlock", "end", "hide_entry", "show_entry",
+    "lock", "unlock", "end", "hide_entry", "show_entry", "rehearse", "end_rehearsal",
 )  # fmt: skip
+MAX_REHEARSAL = 5000  # simulated participants: a big hall, still drawn in well under a second
 _KNOWN = "known: " + ", ".join(ACTIONS)
 
 
@@ -44,6 +50,8 @@ class PresenterState:
     # The deck version (app/domain/redeck.py) that `live` and the rounds refer to: a reloaded
     # deck moves the state onto itself once, on whichever worker saw the new file first.
     deck: str = ""
+    # (question id, simulated participants) while the live question is rehearsed, see above
+    rehearsal: tuple[str, int] | None = None
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -58,6 +66,17 @@ class PresenterState:
         if timer is None or timer.get("round") != self.round_of(question_id):
             return None
         return timer
+
+    def rehearsed(self, question_id: str) -> int:
+        """How many simulated participants answer this question now (0: not rehearsed)."""
+        if self.rehearsal is None or self.rehearsal[0] != question_id:
+            return 0
+        return self.rehearsal[1]
+
+    def rehearsal_json(self) -> dict[str, Any] | None:
+        if self.rehearsal is None:
+            return None
+        return {"question": self.rehearsal[0], "participants": self.rehearsal[1]}
 
     def timer_over(self, question_id: str, now_ms: int) -> bool:
         timer = self.timer_of(question_id)
@@ -75,6 +94,7 @@ class PresenterState:
             "hidden": {q: list(entries) for q, entries in self.hidden.items() if entries},
             "timers": {k: dict(v) for k, v in self.timers.items()},
             "deck": self.deck,
+            "rehearsal": self.rehearsal_json(),
             "version": self.version,
         }
 
@@ -102,11 +122,21 @@ class PresenterState:
                 if k in known and isinstance(v, dict)
             },
             deck=str(data.get("deck", "")),
+            rehearsal=_rehearsal_from(data.get("rehearsal"), known),
             version=int(data.get("version", 1)),
         )
 
     def hidden_in(self, question_id: str) -> frozenset[str]:
         return frozenset(self.hidden.get(question_id, ()))
+
+
+def _rehearsal_from(data: Any, known: set[str]) -> tuple[str, int] | None:
+    if not isinstance(data, dict) or data.get("question") not in known:
+        return None
+    participants = data.get("participants")
+    if not isinstance(participants, int) or not 1 <= participants <= MAX_REHEARSAL:
+        return None
+    return (str(data["question"]), participants)
 
 
 def initial_state(deck: Deck, now_ms: int = 0) -> PresenterState:
@@ -123,6 +153,7 @@ def apply(
     question: str | None = None,
     now_ms: int = 0,
     entry: str | None = None,
+    participants: int | None = None,
 ) -> PresenterState:
     """Apply one presenter action at `now_ms` (the server's clock, epoch ms). Raises
     ControlError if it makes no sense now."""
@@ -130,7 +161,9 @@ def apply(
     if state.ended:
         raise ControlError("session_ended", "this session has ended; it is read-only now")
     if action == "end":
-        return _bump(replace(state, ended=True, voting_open=False))
+        return _bump(replace(state, ended=True, voting_open=False, rehearsal=None))
+    if action == "end_rehearsal":
+        return state if state.rehearsal is None else _bump(replace(state, rehearsal=None))
     if action in ("lock", "unlock"):
         return _bump(replace(state, joining_locked=action == "lock"))
     if action == "goto":
@@ -163,11 +196,15 @@ def apply(
     if action == "reset":
         rounds = {**state.rounds, target.id: state.round_of(target.id) + 1}
         reset = replace(state, rounds=rounds)
+        if state.rehearsed(target.id):
+            reset = replace(reset, rehearsal=None)  # a new round starts empty
         if target is deck.slides[state.live] and state.voting_open:
             reset = _start_timer(reset, target, now_ms)  # the new round's clock runs at once
         return _bump(reset)
     if action in ("hide_entry", "show_entry"):
         return _hide_or_show(state, target, action, entry)
+    if action == "rehearse":
+        return _rehearse(state, deck, target, participants)
     raise ControlError("unknown_action", f"unknown action {action!r} ({_KNOWN})")
 
 
@@ -205,6 +242,27 @@ def _hide_or_show(
     return _bump(replace(state, hidden={**state.hidden, target.id: tuple(hidden)}))
 
 
+def _rehearse(
+    state: PresenterState, deck: Deck, target: Question, participants: int | None
+) -> PresenterState:
+    if target is not deck.slides[state.live]:
+        raise ControlError("not_live", "only the live question can be rehearsed")
+    if not valid_participants(participants):
+        raise ControlError("invalid_participants", PARTICIPANTS_NEEDED)
+    assert isinstance(participants, int)
+    if state.rehearsal == (target.id, participants):
+        return state
+    return _bump(replace(state, rehearsal=(target.id, participants)))
+
+
+PARTICIPANTS_NEEDED = f"'participants' must be a whole number from 1 to {MAX_REHEARSAL}"
+
+
+def valid_participants(value: Any) -> bool:
+    """A rehearsal's number of simulated participants (any other action takes none)."""
+    return type(value) is int and 1 <= value <= MAX_REHEARSAL
+
+
 def expire(state: PresenterState, deck: Deck, now_ms: int) -> PresenterState:
     """Close voting on the live question if its timer ran out (else the same state)."""
     return _timed_out(state, deck, now_ms)
@@ -237,7 +295,7 @@ def _go(state: PresenterState, deck: Deck, index: int, now_ms: int = 0) -> Prese
         return state  # already there: no version bump, no flicker on screens
     if opens and state.timer_over(slide.id, now_ms):
         opens = False  # its timer ran out in this round: back on it, it stays closed
-    moved = replace(state, live=index, voting_open=opens)
+    moved = replace(state, live=index, voting_open=opens, rehearsal=None)
     if opens:
         moved = _start_timer(moved, slide, now_ms)  # type: ignore[arg-type]
     return _bump(moved)

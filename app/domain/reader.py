@@ -151,6 +151,32 @@ class FieldReader:
             return []
         return [str(p) for p in picked]
 
+    def texts(self, key: str, *, most: int, longest: int) -> list[str]:
+        """An optional list of short texts (e.g. a slide's `examples`), each non-empty and at
+        most `longest` characters, at most `most` of them."""
+        value = self._get(key)
+        if value is _MISSING or value is None:
+            return []
+        if not isinstance(value, LinedList):
+            self.error(key, f"'{key}' must be a list of texts, got {_kind(value)}")
+            return []
+        if len(value) > most:
+            self.error(key, f"'{key}' has {len(value)} entries, at most {most} are allowed")
+            return []
+        found: list[str] = []
+        for i, item in enumerate(value, start=1):
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.error(key, f"'{key}' entry {i} must be text, got {_kind(item)}")
+                continue
+            text = str(item)
+            if not text.strip():
+                self.error(key, f"'{key}' entry {i} is empty")
+            elif len(text) > longest:
+                self.error(key, f"'{key}' entry {i} has {len(text)} characters, at most {longest}")
+            else:
+                found.append(text)
+        return found
+
     def items(self, key: str, *, required: bool, minimum: int = 0) -> list[FieldReader]:
         """A list of mappings, each returned as its own reader."""
         value = self._get(key)

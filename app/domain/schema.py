@@ -83,6 +83,16 @@ class SchemaReader(FieldReader):
         self._field(key, {"anyOf": [one, many]}, required)
         return []
 
+    def texts(self, key: str, *, most: int, longest: int) -> list[str]:
+        one = {
+            "anyOf": [
+                {"type": "string", "pattern": r"\S", "maxLength": longest},
+                {"type": "number"},
+            ]
+        }
+        self._field(key, {"type": "array", "items": one, "maxItems": most}, False)
+        return []
+
     def items(self, key: str, *, required: bool, minimum: int = 0) -> list[FieldReader]:
         item = SchemaReader()
         array: dict[str, Any] = {"type": "array", "items": item.schema()}

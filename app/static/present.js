@@ -1,7 +1,8 @@
 /* The projector and remote page: renders the server's state (so a projector and a laptop stay
  * in sync), shows live results, and sends control actions over HTTP.
  * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
- * Q QR corner, L lock/open joining, F full screen; other keys go to the slide type's view
+ * Q QR corner, L lock/open joining, R rehearse the live question with a simulated room (again:
+ * end it), F full screen; other keys go to the slide type's view
  * (types/open.js: P pause, [ ] step the answer wall; types/wordcloud.js: W the ranked list).
  * Plain ES2017, no modules. */
 (function () {
@@ -54,6 +55,7 @@
     joins: document.getElementById("st-joins"),
     ended: document.getElementById("st-ended")
   };
+  var rehearsalBadge = document.getElementById("rehearsal-badge");
   var qrCornerImg = qrCorner.querySelector("img");
   var qrClosed = document.getElementById("qr-corner-closed");
   qrClosed.textContent = t("present.closed");
@@ -301,6 +303,15 @@
     setCtl("voting", s && s.voting_open ? t("present.closeVoting") : t("present.openVoting"), !interactive);
     setCtl("results", s && s.results_visible ? t("present.hide") : t("present.reveal"), !interactive);
     setCtl("reset", null, !interactive);
+    var rehearsed = rehearsing(p, slide);
+    setCtl(
+      "rehearse",
+      rehearsed ? t("present.endRehearsal") : t("present.rehearse", { n: REHEARSAL_SIZE }),
+      !interactive || ended,
+      !!rehearsed
+    );
+    rehearsalBadge.hidden = !rehearsed;
+    rehearsalBadge.textContent = rehearsed ? t("present.rehearsal", { n: rehearsed }) : "";
     setCtl("qr", null, !interactive, S.qrVisible);
     setCtl("lock", locked ? t("present.unlock") : t("present.lock"), ended, locked);
     setCtl("end", null, ended);
@@ -527,6 +538,23 @@
     }
   }
 
+  /* A rehearsal fills the live question with simulated answers (never stored, never exported)
+   * so the presenter sees the slide with a full room; the badge tells the room it is not real. */
+  var REHEARSAL_SIZE = 200;
+
+  /** How many simulated participants answer the live slide (0: no rehearsal on it). */
+  function rehearsing(p, slide) {
+    var r = p && p.rehearsal;
+    return r && slide && r.question === slide.id ? r.participants : 0;
+  }
+
+  function toggleRehearsal() {
+    var slide = liveSlide();
+    if (!isInteractive(slide) || (S.state && S.state.ended)) return;
+    if (rehearsing(S.state.presenter, slide)) control("end_rehearsal");
+    else control("rehearse", { participants: REHEARSAL_SIZE });
+  }
+
   function resetRound() {
     if (!isInteractive(liveSlide())) return;
     if (window.confirm(t("present.resetConfirm"))) control("reset");
@@ -554,6 +582,7 @@
     results: toggleResults,
     qr: toggleQr,
     fullscreen: toggleFullscreen,
+    rehearse: toggleRehearsal,
     reset: resetRound
   };
 
@@ -584,6 +613,7 @@
     else if (key === "o" || key === "O") toggleVoting();
     else if (key === "q" || key === "Q") toggleQr();
     else if (key === "l" || key === "L") toggleJoining();
+    else if (key === "r" || key === "R") toggleRehearsal();
     else if (key === "f" || key === "F") toggleFullscreen();
     else handled = !!(S.view && S.view.key && S.view.key(key)); // the slide type's own keys
     if (handled) ev.preventDefault();

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..domain.nicknames import clean_name
+from ..domain.presenter import PARTICIPANTS_NEEDED, valid_participants
 from .deps import (
     Admin,
     Services,
@@ -288,7 +289,8 @@ async def presenter_view(session: Session) -> dict[str, Any]:
         description="The new presenter state (every screen is told)",
         body=ControlRequest,
         errors={
-            400: "`invalid_json`, `invalid_request`, `unknown_action`, `missing_question`",
+            400: "`invalid_json`, `invalid_request`, `unknown_action`, `missing_question`, "
+            "`invalid_participants`",
             401: None,
             403: None,
             404: "`unknown_session`, `unknown_question`",
@@ -312,7 +314,10 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
     entry = body.get("entry")
     if entry is not None and (not isinstance(entry, str) or len(entry) > 1000):
         raise ApiError(400, "invalid_request", "'entry' must be an entry's text as results show it")
-    return await session.control(action, question, entry)
+    participants = body.get("participants")
+    if participants is not None and not valid_participants(participants):
+        raise ApiError(400, "invalid_participants", PARTICIPANTS_NEEDED)
+    return await session.control(action, question, entry, participants)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain.presenter import ACTIONS
+from ..domain.presenter import ACTIONS, MAX_REHEARSAL
 
 
 class Wire(BaseModel):
@@ -151,6 +151,11 @@ class PhoneReach(Wire):
     rtt_ms: int = Field(description="its round trip to this server, median of a few, in ms")
 
 
+class Rehearsal(Wire):
+    question: str = Field(description="the rehearsed question's id")
+    participants: int = Field(description="simulated participants answering it")
+
+
 class PresenterInfo(Wire):
     slides: list[SlideSummary]
     notes: str = Field(description="speaker notes of the live slide")
@@ -177,6 +182,9 @@ class PresenterInfo(Wire):
     deck_in_step: bool = Field(
         description="false while the session's state follows another version of the deck "
         "(in a cluster: a worker that has not reloaded the saved file yet, or a different copy)"
+    )
+    rehearsal: Rehearsal | None = Field(
+        None, description="the live question is being rehearsed with simulated answers"
     )
 
 
@@ -360,6 +368,12 @@ class ControlRequest(Wire):
     entry: str | None = Field(
         None, description="`hide_entry`/`show_entry`: a free-text entry as the results show it"
     )
+    participants: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_REHEARSAL,
+        description="`rehearse`: how many simulated participants answer the live question",
+    )
 
 
 # --- results and exports --------------------------------------------------------------------
@@ -398,6 +412,11 @@ class Result(Wire):
         None, description="with ?rounds=all: this question's result in every round, oldest first"
     )
     entries: list[QaEntry] | None = Field(None, description="qa")
+    rehearsal: bool | None = Field(
+        None,
+        description="the question is being rehearsed: the result includes simulated answers "
+        "(never stored, never in an export)",
+    )
 
 
 class Results(Wire):

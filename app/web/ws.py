@@ -15,6 +15,7 @@ import json
 from fastapi import APIRouter, WebSocket
 
 from ..domain.errors import ControlError
+from ..domain.presenter import valid_participants
 from ..errors import Conflict, NotFound, TooMany
 from ..hub import Client, encode
 from ..live import LiveSession
@@ -74,14 +75,16 @@ async def read_until_closed(
 
 async def _control(session: LiveSession, client: Client, data: dict) -> None:
     action, question, entry = data.get("action"), data.get("question"), data.get("entry")
+    participants = data.get("participants")
     if (
         not isinstance(action, str)
         or (question is not None and not isinstance(question, str))
         or (entry is not None and (not isinstance(entry, str) or len(entry) > 1000))
+        or (participants is not None and not valid_participants(participants))
     ):
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
     try:
-        await session.control(action, question, entry)
+        await session.control(action, question, entry, participants)
     except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))

@@ -8,12 +8,14 @@ to check an answer (`check_answer`) and how to tally the stored answers (`tally`
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from .. import crowd
 from ..chart import ReportPart
 from ..errors import AnswerError
 from ..reader import FieldReader
@@ -182,6 +184,12 @@ class Question(Slide):
         """Results from the stored (already normalised) answers, in the RESULT shape."""
         raise NotImplementedError
 
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """`count` simulated participants' answers as they would be stored, each one this
+        type's checks accept, spread as a real room spreads them (see app/domain/crowd.py):
+        how a presenter sees the slide with a full room before the talk (app/rehearsal.py)."""
+        raise NotImplementedError
+
     # The list in a live result that grows with the room, pushed to screens as changes.
     live_list: ClassVar[str | None] = None
 
@@ -224,6 +232,27 @@ class Question(Slide):
         raise NotImplementedError
 
 
+MAX_EXAMPLES = 200
+
+
+def read_examples(
+    reader: FieldReader, longest: int, check: Callable[[Any], Any]
+) -> tuple[str, ...]:
+    """A free-text slide's optional `examples`: answers a rehearsal's simulated room gives
+    (app/rehearsal.py), each one the slide itself would accept (`check`, e.g. not longer
+    than its max_length), so a rehearsal never shows what a phone could not send."""
+    found = reader.texts("examples", most=MAX_EXAMPLES, longest=longest)
+    kept: list[str] = []
+    for number, text in enumerate(found, start=1):
+        try:
+            check([text])
+        except AnswerError as refused:
+            reader.error("examples", f"'examples' entry {number} would be refused: {refused}")
+        else:
+            kept.append(text)
+    return tuple(kept)
+
+
 @dataclass(frozen=True, slots=True)
 class LiveCounts:
     """What a live tally knows of a question's answers (see app/ports/tally.py)."""
@@ -242,18 +271,39 @@ class FreeText(Question):
     # (default max_answers, default max_length, highest allowed max_length) per type
     limits: ClassVar[tuple[int, int, int]] = (1, 280, 1000)
 
+    # How much a rehearsal's entries repeat (the Zipf exponent, see crowd.py): a word cloud's
+    # words come back often, an open question's sentences less.
+    repetition: ClassVar[float] = 1.0
+
     max_answers: int = 1
     max_length: int = 280
+    examples: tuple[str, ...] = ()  # what a rehearsal's simulated room types, commonest first
 
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> FreeText:
         answers, length, longest = cls.limits
-        return cls(
+        made = cls(
             **common,
             **Question.read_common(reader),
             max_answers=reader.integer("max_answers", default=answers, low=1, high=10),
             max_length=reader.integer("max_length", default=length, low=1, high=longest),
         )
+        examples = read_examples(reader, longest, made.check_answer)
+        return replace(made, examples=examples) if examples else made
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """Entries from `examples` (or the slide's own words), the first ones most often."""
+        pool = self.typing_pool()
+        picker = crowd.Picker(pool, crowd.zipf_weights(len(pool), self.repetition))
+        most = min(self.max_answers, len(pool))
+        return [
+            self.check_answer(picker.distinct(rng, crowd.how_many(rng, most))) for _ in range(count)
+        ]
+
+    def typing_pool(self) -> list[str]:
+        """What a simulated room types here: the examples, else words of the slide."""
+        texts = [self.prompt, self.subtitle, self.title]
+        return crowd.vocabulary(self.examples, texts, self.max_length)
 
     def public(self) -> dict[str, Any]:
         view = Question.public(self)

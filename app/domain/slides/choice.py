@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import crowd
 from ..chart import BAR_COLORS, Bar, BarLayout, ReportPart, bar_rows, percent, svg
 from ..errors import AnswerError
 from ..reader import FieldReader, unique_ids
@@ -52,6 +54,14 @@ def pick_options(
     return [o.id for o in options if o.id in chosen]
 
 
+def simulate_picks(
+    options: tuple[Option, ...], multiple: int, rng: random.Random, count: int
+) -> list[list[str]]:
+    """`count` simulated picks of up to `multiple` options each, skewed to a random few."""
+    picker = crowd.Picker([o.id for o in options], crowd.skewed_weights(rng, len(options)))
+    return [picker.distinct(rng, crowd.how_many(rng, multiple)) for _ in range(count)]
+
+
 @register("choice")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice(Question):
@@ -76,6 +86,13 @@ class Choice(Question):
     def check_answer(self, raw: Any) -> list[str]:
         """An option id or a list of them → the chosen ids in deck order, without repeats."""
         return pick_options(self.id, self.options, self.multiple, raw)
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """A few options take most of the room; with `multiple`, most pick one or two."""
+        return [
+            self.check_answer(picks)
+            for picks in simulate_picks(self.options, self.multiple, rng, count)
+        ]
 
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         counts = {o.id: 0 for o in self.options}

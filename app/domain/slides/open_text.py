@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import crowd
 from ..chart import ReportPart
 from .base import Cell, FreeText, LiveCounts, register, text_entries
 
@@ -27,6 +28,16 @@ class OpenQuestion(FreeText):
         )
 
     live_list: ClassVar[str | None] = "answers"
+    repetition: ClassVar[float] = 0.5  # a wall of sentences repeats less than a cloud
+
+    def typing_pool(self) -> list[str]:
+        """The examples, else short phrases of the slide's own words (a wall of single words
+        would not look like one)."""
+        if self.examples:
+            return list(self.examples)
+        words = crowd.words_of([self.prompt, self.subtitle, self.title], self.max_length)
+        phrases = [" ".join(words[i : i + 3])[: self.max_length].strip() for i in range(len(words))]
+        return [p[0].upper() + p[1:] for p in phrases if p] or ["Test"[: self.max_length]]
 
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         return {"answers": [entry for answer in answers for entry in answer]}

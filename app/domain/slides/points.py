@@ -12,9 +12,11 @@ respondent gave nothing, so the means add up to the points the average responden
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import crowd
 from ..chart import BAR_COLORS, MUTED, Bar, BarLayout, ReportPart, bar_rows, esc, number, svg, whole
 from ..errors import AnswerError
 from ..reader import FieldReader
@@ -82,6 +84,22 @@ class Points(Question):
         if given == 0:
             raise AnswerError("give at least 1 point to an option")
         return {o.id: raw[o.id] for o in self.options if raw.get(o.id)}
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """Budgets in steps over one to three favoured options; most spend it all."""
+        picker = crowd.Picker(
+            [o.id for o in self.options], crowd.skewed_weights(rng, len(self.options))
+        )
+        steps = max(self.budget // self.step, 1)
+        answers = []
+        for _ in range(count):
+            chosen = picker.distinct(rng, crowd.how_many(rng, min(3, len(self.options))))
+            spent = steps if rng.random() < 0.85 else rng.randint(1, steps)
+            given = dict.fromkeys(chosen, 0)
+            for option_id in rng.choices(chosen, k=spent):
+                given[option_id] += 1
+            answers.append(self.check_answer({o: n * self.step for o, n in given.items()}))
+        return answers
 
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         totals = {o.id: 0 for o in self.options}

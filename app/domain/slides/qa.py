@@ -20,14 +20,17 @@ pending and hidden entries reach the presenter's remote through an admin request
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from .. import crowd
 from ..chart import BAR_COLORS, MUTED, TEXT, TRACK, WIDTH, ReportPart, esc, lines, svg, wrap
 from ..errors import AnswerError
 from ..reader import FieldReader
-from .base import Cell, LiveCounts, Question, register, text_entries
+from .base import Cell, LiveCounts, Question, read_examples, register, text_entries
 
 STATUSES = ("pending", "shown", "hidden", "answered")
 VISIBLE = ("shown", "answered")  # what phones and the projector may see
@@ -73,19 +76,22 @@ class QandA(Question):
     moderation: bool = False  # new entries wait for the presenter's approval
     max_length: int = 280
     max_questions: int = 5  # entries one participant may ask
+    examples: tuple[str, ...] = ()  # what a rehearsal's simulated room asks, commonest first
 
     # The entries list grows with the room and changes a little per update: sent as changes.
     live_list: ClassVar[str | None] = "entries"
 
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> QandA:
-        return cls(
+        made = cls(
             **common,
             **Question.read_common(reader),
             moderation=reader.flag("moderation", default=False),
             max_length=reader.integer("max_length", default=280, low=1, high=1000),
             max_questions=reader.integer("max_questions", default=5, low=1, high=20),
         )
+        examples = read_examples(reader, 1000, lambda texts: made.clean_question(texts[0]))
+        return replace(made, examples=examples) if examples else made
 
     def public(self) -> dict[str, Any]:
         view = Question.public(self)
@@ -126,6 +132,34 @@ class QandA(Question):
             "pinned": False,
         }
         return {**current, "asked": [*current["asked"], entry]}
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """About one in four asks (the examples, else the slide's words); everyone upvotes one
+        to three of the others' entries, a few entries drawing most votes. Rows are made by
+        `ask`, `moderate` and `vote`, as real requests make them; asked "in 2000", so a real
+        question asked during the rehearsal is the newest. On a moderated slide most entries
+        are approved and some wait."""
+        pool = crowd.vocabulary(self.examples, [self.prompt, self.subtitle], self.max_length)
+        texts = crowd.Picker(pool, crowd.zipf_weights(len(pool), 0.5))
+        start = datetime(2000, 1, 1, tzinfo=UTC)
+        rows: list[Any] = [None] * count
+        entries: list[tuple[int, str]] = []  # (asker, entry id)
+        for person in range(count):
+            asking = rng.random() < 0.25 or (person == count - 1 and not entries)
+            for _ in range(crowd.how_many(rng, self.max_questions) if asking else 0):
+                entry_id = f"rehearsal-{person}-{len(entries)}"
+                at = (start + timedelta(seconds=len(entries))).isoformat().replace("+00:00", "Z")
+                row = self.ask(rows[person], entry_id, self.clean_question(texts.one(rng)), at)
+                if self.moderation and rng.random() < 0.8:
+                    row = self.moderate(row, entry_id, "approve")
+                rows[person] = row
+                entries.append((person, entry_id))
+        popular = crowd.Picker(entries, crowd.skewed_weights(rng, len(entries)))
+        for person in range(count):
+            for asker, entry_id in popular.distinct(rng, crowd.how_many(rng, 3)):
+                if asker != person:
+                    rows[person] = self.vote(rows[person], entry_id, True)
+        return rows
 
     def vote(self, row: Any, entry_id: str, up: bool) -> dict[str, Any]:
         """The participant's row with their vote on one entry given (`up`) or taken back."""

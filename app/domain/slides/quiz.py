@@ -19,6 +19,7 @@ correct options highlighted after.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -27,7 +28,7 @@ from ..chart import BAR_COLORS, TEXT, Bar, BarLayout, ReportPart, bar_rows, esc,
 from ..palette import palette
 from ..reader import FieldReader
 from .base import Cell, LiveCounts, Question, register
-from .choice import Option, pick_options, read_options
+from .choice import Option, pick_options, read_options, simulate_picks
 
 BASE_POINTS = 500  # a right answer, however late
 SPEED_POINTS = 500  # more for answering at once, linear in the time left
@@ -116,6 +117,13 @@ class Quiz(Question):
         if not _stored(answer):
             return answer
         return {**answer, "right": self.right(answer), "points": self.score(answer)}
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """Skewed picks, answered early in the timer more often than late (as stored)."""
+        return [
+            self.timed(self.check_answer(picks), int(rng.betavariate(1.6, 4) * self.timer_ms), None)
+            for picks in simulate_picks(self.options, self.multiple, rng, count)
+        ]
 
     def right(self, answer: Any) -> bool:
         return _stored(answer) and set(answer["options"]) == set(self.correct)

@@ -9,10 +9,12 @@ at all. Options are listed by score, then by first places, then in deck order.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import crowd
 from ..chart import BAR_COLORS, MUTED, WIDTH, Bar, BarLayout, ReportPart, bar_rows, esc, number, svg
 from ..errors import AnswerError
 from ..reader import FieldReader
@@ -66,6 +68,18 @@ class Ranking(Question):
         if len(raw) > self.max_ranked:
             raise AnswerError(f"rank at most {self.max_ranked} options, got {len(raw)}")
         return list(raw)
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """Orders drawn by a skewed liking (best first, by weight among those left); most
+        rank every place they may, some stop early."""
+        picker = crowd.Picker(
+            [o.id for o in self.options], crowd.skewed_weights(rng, len(self.options))
+        )
+        answers = []
+        for _ in range(count):
+            places = self.max_ranked if rng.random() < 0.8 else rng.randint(1, self.max_ranked)
+            answers.append(self.check_answer(picker.distinct(rng, places)))
+        return answers
 
     def tally_items(self, answer: Any) -> list[str]:
         """One item per ranked option: `option@rank` (rank 1 is best)."""

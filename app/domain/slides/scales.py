@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -106,6 +107,22 @@ class Scales(Question):
                     f"must be between {self.low} and {self.high}"
                 )
         return {s.id: raw[s.id] for s in self.statements if s.id in raw}
+
+    def simulate(self, rng: random.Random, count: int) -> list[Any]:
+        """Per statement the room leans to a value of its own, spread around it; a few skip
+        a statement."""
+        leaning = {s.id: rng.uniform(self.low, self.high) for s in self.statements}
+        spread = max((self.high - self.low) / 4, 0.6)
+        answers = []
+        for _ in range(count):
+            answer = {
+                sid: min(max(round(rng.gauss(mean, spread)), self.low), self.high)
+                for sid, mean in leaning.items()
+                if rng.random() < 0.95
+            }
+            first = self.statements[0].id
+            answers.append(self.check_answer(answer or {first: round(leaning[first])}))
+        return answers
 
     def tally(self, answers: list[Any]) -> dict[str, Any]:
         steps = [str(v) for v in range(self.low, self.high + 1)]
