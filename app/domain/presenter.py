@@ -17,12 +17,13 @@ from typing import Any
 
 from .deck import Deck
 from .errors import ControlError
+from .segments import can_split_by
 from .slides import Question
 from .slides.base import FreeText
 
 ACTIONS = (
     "goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr",
-    "lock", "unlock", "end", "hide_entry", "show_entry",
+    "lock", "unlock", "end", "hide_entry", "show_entry", "split", "compare",
 )  # fmt: skip
 _KNOWN = "known: " + ", ".join(ACTIONS)
 
@@ -41,6 +42,10 @@ class PresenterState:
     hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # per timed question: {"round", "opened_at", "closes_at"} (epoch ms), see the docstring
     timers: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The presenter's screens show the live question split by this choice question's answer
+    # (or not split), and/or its rounds side by side; phones never see either.
+    split_by: str | None = None
+    compare_rounds: bool = False
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -71,6 +76,8 @@ class PresenterState:
             "ended": self.ended,
             "hidden": {q: list(entries) for q, entries in self.hidden.items() if entries},
             "timers": {k: dict(v) for k, v in self.timers.items()},
+            "split_by": self.split_by,
+            "compare_rounds": self.compare_rounds,
             "version": self.version,
         }
 
@@ -97,6 +104,8 @@ class PresenterState:
                 for k, v in data.get("timers", {}).items()
                 if k in known and isinstance(v, dict)
             },
+            split_by=_splitter(deck, data.get("split_by")),
+            compare_rounds=bool(data.get("compare_rounds", False)),
             version=int(data.get("version", 1)),
         )
 
@@ -118,6 +127,7 @@ def apply(
     question: str | None = None,
     now_ms: int = 0,
     entry: str | None = None,
+    by: str | None = None,
 ) -> PresenterState:
     """Apply one presenter action at `now_ms` (the server's clock, epoch ms). Raises
     ControlError if it makes no sense now."""
@@ -141,6 +151,10 @@ def apply(
         return _go(state, deck, max(state.live - 1, 0), now_ms)
     if action == "qr":
         return _bump(replace(state, qr_visible=not state.qr_visible))
+    if action == "split":
+        return _split(state, deck, by)
+    if action == "compare":
+        return _bump(replace(state, compare_rounds=not state.compare_rounds))
 
     target = _target_question(state, deck, action, question)
     if action in ("open", "close"):
@@ -198,6 +212,23 @@ def _hide_or_show(
     else:
         return state
     return _bump(replace(state, hidden={**state.hidden, target.id: tuple(hidden)}))
+
+
+def _split(state: PresenterState, deck: Deck, by: str | None) -> PresenterState:
+    """Split the presenter's view by a choice question's answer (`by`), or stop (None)."""
+    if by is not None and _splitter(deck, by) is None:
+        choices = ", ".join(q.id for q in deck.questions if can_split_by(q)) or "none"
+        raise ControlError(
+            "invalid_split", f"'by' must be a choice question of this deck ({choices}) or null"
+        )
+    if by == state.split_by:
+        return state
+    return _bump(replace(state, split_by=by))
+
+
+def _splitter(deck: Deck, by: object) -> str | None:
+    """`by` if it names a choice question of the deck (what groups can be made of), else None."""
+    return by if isinstance(by, str) and can_split_by(deck.question(by)) else None
 
 
 def expire(state: PresenterState, deck: Deck, now_ms: int) -> PresenterState:

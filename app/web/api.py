@@ -288,7 +288,8 @@ async def presenter_view(session: Session) -> dict[str, Any]:
         description="The new presenter state (every screen is told)",
         body=ControlRequest,
         errors={
-            400: "`invalid_json`, `invalid_request`, `unknown_action`, `missing_question`",
+            400: "`invalid_json`, `invalid_request`, `unknown_action`, `missing_question`, "
+            "`invalid_split`",
             401: None,
             403: None,
             404: "`unknown_session`, `unknown_question`",
@@ -312,7 +313,10 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
     entry = body.get("entry")
     if entry is not None and (not isinstance(entry, str) or len(entry) > 1000):
         raise ApiError(400, "invalid_request", "'entry' must be an entry's text as results show it")
-    return await session.control(action, question, entry)
+    by = body.get("by")
+    if (action == "split" and "by" not in body) or (by is not None and not isinstance(by, str)):
+        raise ApiError(400, "invalid_split", "'split' needs 'by': a choice question's id, or null")
+    return await session.control(action, question, entry, by)
 
 
 @router.get(
