@@ -218,6 +218,7 @@ class LiveSession:
             "deleted_on": self._deleted_on(state),
             "split": self._split_info(state),
             "compare_rounds": state.compare_rounds,
+            "min_group": self.deck.min_group,
             "hidden_count": len(hidden),
         }
         if with_hidden:

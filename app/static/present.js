@@ -1,7 +1,8 @@
 /* The projector and remote page: renders the server's state (so a projector and a laptop stay
  * in sync), shows live results, and sends control actions over HTTP.
  * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
- * Q QR corner, L lock/open joining, F full screen; other keys go to the slide type's view
+ * Q QR corner, L lock/open joining, F full screen, G split by group / C rounds side by side
+ * (facets.js); other keys go to the slide type's view
  * (types/open.js: P pause, [ ] step the answer wall; types/wordcloud.js: W the ranked list).
  * Plain ES2017, no modules. */
 (function () {
@@ -10,6 +11,7 @@
   var L = window.RondvraagLive;
   var I = window.RondvraagI18n;
   var Types = window.RondvraagTypes;
+  var Facets = window.RondvraagFacets;
   var el = L.el;
   var clear = L.clear;
 
@@ -113,7 +115,7 @@
       S.qrVisible = p.qr_visible;
     }
     var slide = liveSlide();
-    var key = slide ? JSON.stringify(slide) : "none";
+    var key = slide ? JSON.stringify(slide) + facetKey(msg) : "none";
     if (key !== S.slideKey) {
       S.slideKey = key;
       if (!S.result || !slide || S.result.id !== slide.id) {
@@ -124,6 +126,28 @@
     }
     renderFlags();
     tellView();
+  }
+
+  /** What the view is drawn for besides the slide: split by group, rounds side by side. */
+  function facetKey(msg) {
+    var p = msg.presenter || {};
+    return "|" + Facets.mode(msg) + "|" + (p.split ? p.split.by : "");
+  }
+
+  /** What a question's view may use of this page (types/registry.js). */
+  function viewContext() {
+    return {
+      t: t,
+      lang: lang,
+      state: function () {
+        return S.state;
+      },
+      control: control,
+      api: API,
+      remote: function () {
+        return body.classList.contains("remote");
+      }
+    };
   }
 
   /** A view that orders by whether voting is open (the answer wall) is told so, with the
@@ -229,7 +253,7 @@
     // Flags first so the results box has its final size before the word cloud measures it.
     renderFlags();
     var type = Types.get(slide.type);
-    S.view = type && type.View ? new type.View(slide, box, t, lang) : null;
+    S.view = Facets.build(type, slide, box, viewContext());
     tellView();
     if (S.view && S.result && S.result.id === slide.id) S.view.update(S.result);
     else if (S.view) S.view.update(emptyResult(slide));
@@ -302,6 +326,8 @@
     setCtl("results", s && s.results_visible ? t("present.hide") : t("present.reveal"), !interactive);
     setCtl("reset", null, !interactive);
     setCtl("qr", null, !interactive, S.qrVisible);
+    setCtl("split", null, ended, !!p.split);
+    setCtl("compare", null, ended, !!p.compare_rounds);
     setCtl("lock", locked ? t("present.unlock") : t("present.lock"), ended, locked);
     setCtl("end", null, ended);
     var idx = pos ? pos.index : -1;
@@ -504,6 +530,11 @@
     if (window.confirm(t("present.resetConfirm"))) control("reset");
   }
 
+  /** G: the next split by group (the deck's choice questions in turn, then none). */
+  function cycleSplit() {
+    control("split", { by: Facets.nextSplit(S.state) });
+  }
+
   function toggleJoining() {
     var p = (S.state && S.state.presenter) || {};
     control(p.joining_locked ? "unlock" : "lock");
@@ -526,7 +557,11 @@
     results: toggleResults,
     qr: toggleQr,
     fullscreen: toggleFullscreen,
-    reset: resetRound
+    reset: resetRound,
+    split: cycleSplit,
+    compare: function () {
+      control("compare");
+    }
   };
 
   var moreMenu = document.getElementById("ctl-more");
@@ -557,6 +592,8 @@
     else if (key === "q" || key === "Q") toggleQr();
     else if (key === "l" || key === "L") toggleJoining();
     else if (key === "f" || key === "F") toggleFullscreen();
+    else if (key === "g" || key === "G") cycleSplit();
+    else if (key === "c" || key === "C") control("compare");
     else handled = !!(S.view && S.view.key && S.view.key(key)); // the slide type's own keys
     if (handled) ev.preventDefault();
   });

@@ -187,6 +187,7 @@ class PresenterInfo(Wire):
     compare_rounds: bool = Field(
         False, description="the presenter's screens show the live question's rounds side by side"
     )
+    min_group: int = Field(5, description="the deck's privacy.min_group: smaller groups hidden")
     hidden_count: int = Field(0, description="how many of the live question's entries are hidden")
     hidden: list[str] | None = Field(
         None,
