@@ -137,7 +137,8 @@
     };
     var text = t("facet.shift", { up: p("up"), same: p("same"), down: p("down"), n: shift.paired });
     var change = (shift.change > 0 ? "+" : "") + Types.number(shift.change, ctx.lang);
-    return text + " · " + (shift.within_noise ? t("facet.shiftNoise") : t("facet.shiftReal", { d: change }));
+    // The verdict first: a long line wraps, and this is what the room must read.
+    return (shift.within_noise ? t("facet.shiftNoise") : t("facet.shiftReal", { d: change })) + ": " + text;
   }
 
   var spec = Types.get("scales");
