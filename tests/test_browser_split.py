@@ -338,3 +338,42 @@ def test_h_hides_a_word_on_the_projector_and_the_remote_shows_it_again(
         # U on the projector shows the last hidden entry again.
         projector.keyboard.press("u")
         expect(word).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+
+def test_g_on_a_choice_question_draws_each_groups_shares_as_bars(
+    room: Room, server: LiveServer, projector_page: Page, artifacts_dir: Path
+) -> None:
+    room.presenter.goto("rol")
+    projector = open_projector(projector_page, server, "choice")
+    projector.keyboard.press("g")
+    heads = projector.locator(".facet-split .facet-table-head")
+    expect(heads).to_have_count(len(SHOWN), timeout=UI_TIMEOUT_MS)
+    projector.wait_for_timeout(800)  # the bars' growth (0.6 s) runs to its end
+    for width, height in SIZES:
+        projector.set_viewport_size({"width": width, "height": height})
+        projector.wait_for_timeout(400)
+        bars = projector.evaluate(
+            """() => Array.from(document.querySelectorAll('.facet-bar-fill')).map(f => ({
+                group: f.closest('.facet-cell').getAttribute('data-group'),
+                option: f.closest('.facet-cell').getAttribute('data-option'),
+                text: f.closest('.facet-cell').textContent,
+                count: Number(f.getAttribute('data-count')),
+                total: Number(f.getAttribute('data-total')),
+                share: f.getBoundingClientRect().width
+                    / f.parentElement.getBoundingClientRect().width,
+                font: parseFloat(getComputedStyle(f.closest('.facet-cell')).fontSize),
+                cut: f.closest('.facet-cell').getBoundingClientRect().bottom
+                    > f.closest('.facet-table').getBoundingClientRect().bottom + 1,
+            }))"""
+        )
+        assert {bar["group"] for bar in bars} == set(SHOWN)
+        for bar in bars:
+            # Split by itself: each group is all of its own option and none of the others.
+            own = bar["option"] == bar["group"]
+            assert bar["total"] == ROLES[bar["group"]], bar
+            assert bar["count"] == (ROLES[bar["group"]] if own else 0), bar
+            assert bar["share"] == pytest.approx(1.0 if own else 0.0, abs=0.01), bar
+            assert bar["text"] == ("100%" if own else "0%"), bar
+            assert bar["font"] >= 0.031 * height and not bar["cut"], bar
+        expect(projector.locator(".facet-foot")).to_contain_text(SUPPRESSED)
+        snap(projector, artifacts_dir / f"projector-split-rol-{width}x{height}.png")

@@ -206,13 +206,18 @@
   }
 
   ShareBar.prototype.update = function (count, total, ci) {
-    var share = total > 0 ? count / total : 0;
-    this.fill.style.width = (100 * share).toFixed(2) + "%";
-    this.fill.setAttribute("data-count", String(count));
-    this.fill.setAttribute("data-total", String(total));
-    placeWhisker(this.whisker, ci, 0, 1);
-    this.num.textContent = count + " · " + pctText(share);
+    shareBar(this, count, total, ci);
+    this.num.textContent = count + " · " + pctText(total > 0 ? count / total : 0);
   };
+
+  /** Draw a share into `bar` ({fill, whisker}): width, interval, and what it stands for. */
+  function shareBar(bar, count, total, ci) {
+    var share = total > 0 ? count / total : 0;
+    bar.fill.style.width = (100 * share).toFixed(2) + "%";
+    bar.fill.setAttribute("data-count", String(count));
+    bar.fill.setAttribute("data-total", String(total));
+    placeWhisker(bar.whisker, ci, 0, 1);
+  }
 
   /** One mean on a min..max axis: a dot at the mean, its 95 % interval as a quiet whisker,
    * the mean and n beside it. data-mean / data-count say what it draws. */
@@ -292,6 +297,7 @@
     noiseText: noiseText,
     pctText: pctText,
     ShareBar: ShareBar,
+    shareBar: shareBar,
     MeanLane: MeanLane,
     scaleAxis: scaleAxis
   };

@@ -18,22 +18,73 @@
 
   /* ---------------------------------------------------------------- by group */
 
+  /* A table: a row per option, a column per shown group, each cell the option's share of that
+   * group as a number and a bar with its 95 % interval; "≈" at the end of a row whose groups
+   * are all within noise of each other. Nine options by five groups stay readable. */
   function SplitView(slide, root, ctx) {
     this.slide = slide;
     this.ctx = ctx;
     var split = (ctx.state().presenter || {}).split || {};
     this.box = el("div", "facet facet-choice facet-split");
     this.box.appendChild(F.heading(ctx.t("facet.by", { title: split.title || "" }), ctx));
-    this.grid = el("div", "facet-panels");
-    this.box.appendChild(this.grid);
-    this.note = el("p", "facet-note", "");
-    this.box.appendChild(this.note);
+    this.table = el("div", "facet-table");
+    this.box.appendChild(this.table);
     this.foot = el("p", "facet-foot", ctx.t("facet.counting"));
     this.box.appendChild(this.foot);
     this.key = "";
-    this.panels = {};
+    this.cells = {};
+    this.marks = {};
+    this.heads = {};
     root.appendChild(this.box);
   }
+
+  SplitView.prototype.build = function (shown) {
+    var table = this.table;
+    var self = this;
+    while (table.firstChild) table.removeChild(table.firstChild);
+    table.style.gridTemplateColumns =
+      "minmax(0, 28%) repeat(" + shown.length + ", minmax(0, 1fr)) 1.2em";
+    table.style.setProperty("--groups", String(shown.length)); // for the 4:3 layout
+    this.cells = {};
+    this.marks = {};
+    this.heads = {};
+    table.appendChild(el("div", "facet-table-corner"));
+    shown.forEach(function (g) {
+      var head = el("div", "facet-table-head");
+      head.setAttribute("data-group", g.id);
+      head.title = g.label;
+      head.appendChild(el("span", "facet-table-group", g.label));
+      var n = el("span", "facet-table-n", "");
+      head.appendChild(n);
+      table.appendChild(head);
+      self.heads[g.id] = n;
+    });
+    table.appendChild(el("div", "facet-table-corner"));
+    (this.slide.options || []).forEach(function (o) {
+      var label = el("div", "facet-table-option", o.label);
+      label.title = o.label;
+      table.appendChild(label);
+      shown.forEach(function (g) {
+        var cell = el("div", "facet-cell");
+        cell.setAttribute("data-group", g.id);
+        cell.setAttribute("data-option", o.id);
+        var num = el("div", "facet-cell-num", "");
+        var track = el("div", "facet-bar-track facet-cell-track");
+        var fill = el("div", "facet-bar-fill bar-color-" + g.color);
+        var whisker = el("div", "facet-whisker");
+        track.appendChild(fill);
+        track.appendChild(whisker);
+        cell.appendChild(num);
+        cell.appendChild(track);
+        table.appendChild(cell);
+        self.cells[g.id + "|" + o.id] = { num: num, fill: fill, whisker: whisker };
+      });
+      var mark = el("div", "facet-noise-mark", "");
+      mark.setAttribute("data-option", o.id);
+      table.appendChild(mark);
+      self.marks[o.id] = mark;
+    });
+  };
 
   SplitView.prototype.update = function (result) {
     var list = F.groups(this.ctx, result);
@@ -46,56 +97,36 @@
         return g.id;
       })
       .join("|");
-    var slide = this.slide;
-    var self = this;
     if (key !== this.key) {
       this.key = key;
-      this.panels = {};
-      while (this.grid.firstChild) this.grid.removeChild(this.grid.firstChild);
-      var columns = shown.length > 4 ? 3 : Math.max(1, Math.min(2, shown.length));
-      this.grid.style.gridTemplateColumns = "repeat(" + columns + ", minmax(0, 1fr))";
-      shown.forEach(function (g) {
-        var panel = el("section", "facet-panel");
-        panel.setAttribute("data-group", g.id);
-        var title = el("h2", "facet-panel-title facet-group-title", g.label);
-        panel.appendChild(title);
-        var bars = {};
-        (slide.options || []).forEach(function (o, i) {
-          var bar = new F.ShareBar(o.label, g.color, "facet-bar-option");
-          bar.row.setAttribute("data-option", o.id);
-          bar.row.setAttribute("data-index", String(i));
-          panel.appendChild(bar.row);
-          bars[o.id] = bar;
-        });
-        self.grid.appendChild(panel);
-        self.panels[g.id] = { bars: bars, title: title };
-      });
+      this.build(shown);
     }
+    var self = this;
+    var t = this.ctx.t;
+    var noise = result.segments_noise || {};
     shown.forEach(function (g) {
       var r = g.result;
-      var panel = self.panels[g.id];
-      panel.title.textContent = g.label + " · " + self.ctx.t("facet.n", { n: r.responses });
-      Object.keys(panel.bars).forEach(function (id) {
-        panel.bars[id].update((r.counts || {})[id] || 0, r.responses || 0, (r.ci || {})[id]);
+      self.heads[g.id].textContent = " " + r.responses;
+      (self.slide.options || []).forEach(function (o) {
+        var cell = self.cells[g.id + "|" + o.id];
+        var count = (r.counts || {})[o.id] || 0;
+        var total = r.responses || 0;
+        F.shareBar(cell, count, total, (r.ci || {})[o.id]);
+        cell.num.textContent = F.pctText(total > 0 ? count / total : 0);
       });
     });
-    // Noise: the options on which every shown group is within noise of every other.
-    var noise = result.segments_noise || {};
-    var quiet = (slide.options || []).filter(function (o) {
-      var text = F.noiseText(self.ctx, noise[o.id], list);
-      return text === self.ctx.t("facet.allNoise");
+    var quiet = 0;
+    (this.slide.options || []).forEach(function (o) {
+      var within = F.noiseText(self.ctx, noise[o.id], list) === t("facet.allNoise");
+      if (within) quiet += 1;
+      self.marks[o.id].textContent = within ? "≈" : "";
+      self.marks[o.id].title = within ? t("facet.allNoise") : "";
     });
-    this.note.textContent =
-      shown.length > 1 && quiet.length
-        ? this.ctx.t("facet.allNoise") +
-          ": " +
-          quiet
-            .map(function (o) {
-              return o.label;
-            })
-            .join(", ")
-        : "";
-    this.foot.textContent = F.suppressedText(this.ctx, list);
+    var foot = [];
+    if (shown.length > 1 && quiet) foot.push("≈ " + t("facet.allNoise").toLowerCase());
+    var hidden = F.suppressedText(this.ctx, list);
+    if (hidden) foot.push(hidden);
+    this.foot.textContent = foot.join(" · ");
   };
 
   SplitView.prototype.relayout = function () {};
