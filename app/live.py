@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import rehearsal, retention
 from .coalesce import Coalescer
-from .domain import segments
+from .domain import rounds, segments
 from .domain.deck import Deck
 from .domain.errors import ControlError, DeckError, Problem
 from .domain.loader import parse_deck
@@ -33,7 +33,9 @@ from .domain.presenter import PresenterState, apply, expire, initial_state
 from .domain.redeck import deck_version, follow_deck
 from .domain.slides import Question
 from .domain.slides.base import LiveCounts, Scores, scored_results
+from .domain.slides.choice import Choice
 from .errors import Conflict, NotFound, TooMany, session_gone
+from .facets import Facets
 from .hub import Client, encode
 from .joingate import JoinRefused
 from .liveview import ResultsMessage
@@ -114,6 +116,7 @@ class LiveSession:
         self._phone_results = Coalescer(self._publish_phone_results, PHONE_RESULTS_INTERVAL)
         self._presence = Coalescer(self._publish_presence, PRESENCE_INTERVAL)
         self._announce = Coalescer(self._announce_votes, RESULTS_INTERVAL)
+        self._facets = Facets(self, self._results.poke)  # groups and rounds, presenter only
         self._snapshot: tuple[str, Question, TallySnapshot] | None = None  # (key, q, tally)
         self._to_presenters: ResultsMessage | None = None
         self._to_phones: ResultsMessage | None = None
@@ -193,11 +196,17 @@ class LiveSession:
         """Participants pick a nickname: the deck has a scored question (a quiz)."""
         return any(q.scored for q in self.deck.questions)
 
-    def presenter_state(self, state: PresenterState | None = None) -> dict[str, Any]:
+    def presenter_state(
+        self, state: PresenterState | None = None, *, with_hidden: bool = False
+    ) -> dict[str, Any]:
+        """The state for the presenter's screens. The texts of hidden entries only `with_hidden`
+        (an answer to the presenter's own request): never in a broadcast, so no screen in the
+        room gets them; broadcasts say how many there are."""
         state = state or self.state
         view = self.public_state(state)
         gate = self.app.gate
         key = gate.keys.current(self.code) if not self.read_only else ""
+        hidden = state.hidden.get(self.deck.slides[state.live].id, ())
         view["presenter"] = {
             "slides": [
                 {"id": s.id, "type": s.type_name, "title": _label(s)} for s in self.deck.slides
@@ -219,8 +228,27 @@ class LiveSession:
             "deck_version": self.deck_version,
             "deck_in_step": state.deck in ("", self.deck_version),
             "rehearsal": state.rehearsal_json(),
+            "split": self._split_info(state),
+            "compare_rounds": state.compare_rounds,
+            "min_group": self.deck.min_group,
+            "hidden_count": len(hidden),
         }
+        if with_hidden:
+            view["presenter"]["hidden"] = list(hidden)
         return view
+
+    def _split_info(self, state: PresenterState) -> dict[str, Any] | None:
+        """The groups the presenter's screens split by (labels for the projector's legend)."""
+        splitter = self.deck.question(state.split_by) if state.split_by else None
+        if not isinstance(splitter, Choice):
+            return None
+        groups = [{"id": o.id, "label": o.label} for o in splitter.options]
+        return {
+            "by": splitter.id,
+            "title": _label(splitter),
+            "groups": [*groups, {"id": segments.NO_ANSWER, "label": ""}],
+            "min_group": self.deck.min_group,
+        }
 
     def _deleted_on(self, state: PresenterState) -> str | None:
         """The day an ended session goes, if its deck keeps answers for a number of days."""
@@ -262,50 +290,54 @@ class LiveSession:
             result["rehearsal"] = True
         return question.without(result, self.state.hidden_in(question.id))
 
-    async def round_result(self, question: Question, round_: int) -> dict[str, Any]:
-        """One question's results in a given round, with intervals."""
-        answers = await self.store.answers(self.code, question.id, round_)
-        return {
-            "id": question.id,
-            "type": question.type_name,
-            "round": round_,
-            **segments.result_of(question, answers),
-        }
-
     async def results(
         self, by: str | None = None, every_round: bool = False
     ) -> list[dict[str, Any]]:
         """Every question's results with intervals; with `by` (a choice question's id) each is
         also split by what participants answered there (app/domain/segments.py); with
-        `every_round`, each also lists its result in every round so far, oldest first."""
+        `every_round`, each also lists its result in every round so far, oldest first, a
+        scale's with the paired shift from the round before (app/domain/rounds.py)."""
         results = [
             segments.with_intervals(await self.result(q, rehearsed=True))
             for q in self.deck.questions
         ]
         if every_round:
             for question, result in zip(self.deck.questions, results, strict=True):
-                result["rounds"] = [
-                    await self.round_result(question, r) for r in range(1, result["round"] + 1)
-                ]
+                result["rounds"] = await self.every_round(question)
         if by is None:
             return results
         splitter = self.deck.question(by)
-        if not segments.can_split_by(splitter):
+        if not isinstance(splitter, Choice):
             raise NotFound("unknown_question", f"{by!r} is not a choice question of this deck")
-        assert splitter is not None
-        groups = segments.membership(
-            await self.store.tally_rows(self.code, by, self.state.round_of(by))
-        )
-        group_ids = [option.id for option in getattr(splitter, "options", ())]
+        groups = segments.membership(await self.answer_rows(splitter))
         for question, result in zip(self.deck.questions, results, strict=True):
-            rows = await self.store.tally_rows(
-                self.code, question.id, self.state.round_of(question.id)
+            result.update(
+                segments.split_result(
+                    question,
+                    await self.answer_rows(question),
+                    groups,
+                    splitter,
+                    self.deck.min_group,
+                    self.state.hidden_in(question.id),
+                )
             )
-            result["segments"] = segments.split(
-                question, rows, groups, group_ids, self.deck.min_group
-            )
-            result["segments_by"] = by
         return results
+
+    async def every_round(self, question: Question) -> list[dict[str, Any]]:
+        """The question's result in each round so far (oldest first, hidden entries left
+        out), each scale round after the first with its paired `shift`."""
+        results, rows = [], []
+        for round_ in range(1, self.state.round_of(question.id) + 1):
+            answered = await self.store.tally_rows(self.code, question.id, round_)
+            result = {
+                "id": question.id,
+                "type": question.type_name,
+                "round": round_,
+                **segments.result_of(question, [answer for _, _, answer in answered]),
+            }
+            results.append(question.without(result, self.state.hidden_in(question.id)))
+            rows.append(answered)
+        return rounds.with_shifts(question, results, rows, self.deck.min_group)
 
     async def scores(self) -> Scores:
         """Every participant's total over the scored questions (current rounds), and names."""
@@ -544,12 +576,20 @@ class LiveSession:
         question: str | None = None,
         entry: str | None = None,
         participants: int | None = None,
+        by: str | None = None,
     ) -> dict[str, Any]:
         """Apply a presenter action to the stored state, then tell every worker and screen."""
 
         def change(state: PresenterState) -> PresenterState:
             return apply(
-                state, self.deck, action, question, now_ms(), entry, participants=participants
+                state,
+                self.deck,
+                action,
+                question,
+                now_ms(),
+                entry,
+                participants=participants,
+                by=by,
             )
 
         async with self._control_lock:
@@ -563,7 +603,7 @@ class LiveSession:
                 done = await self._apply_stored(change)
             except SessionGone:
                 raise session_gone(self.code) from None
-        return self.presenter_state(done)
+        return self.presenter_state(done, with_hidden=True)
 
     async def _fill_rehearsal(self, state: PresenterState) -> None:
         question = self.deck.question(state.rehearsal[0]) if state.rehearsal else None
@@ -786,6 +826,7 @@ class LiveSession:
             return  # the slide moved on while we read; its own publish follows
         self._snapshot = (key, question, snapshot)
         view = self._view(question, snapshot, presenter_size(question))
+        view.update(self._facets.for_view(question, snapshot))
         self._to_presenters = ResultsMessage.after(self._to_presenters, view, question.live_list)
         self.hub.results_to_presenters(self.code, self._to_presenters)
         if self.state.results_visible(question):
@@ -910,7 +951,7 @@ class LiveSession:
     async def presenter_view(self) -> dict[str, Any]:
         """The presenter state with counts read now (for a request, not a broadcast)."""
         await self._refresh_counts()
-        return self.presenter_state()
+        return self.presenter_state(with_hidden=True)
 
     async def _refresh_counts(self) -> None:
         """Phones over all workers, participants from the store, recent joins from limits."""
@@ -1111,6 +1152,7 @@ class LiveSession:
         await self._phone_results.aclose()
         await self._presence.aclose()
         await self._announce.aclose()
+        await self._facets.aclose()
 
 
 def presenter_size(question: Question) -> int:

@@ -22,12 +22,14 @@ from typing import Any
 
 from .deck import Deck
 from .errors import ControlError
+from .segments import can_split_by
 from .slides import Question
 from .slides.base import FreeText
 
 ACTIONS = (
     "goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr",
     "lock", "unlock", "end", "hide_entry", "show_entry", "rehearse", "end_rehearsal",
+    "split", "compare",
 )  # fmt: skip
 MAX_REHEARSAL = 5000  # simulated participants: a big hall, still drawn in well under a second
 _KNOWN = "known: " + ", ".join(ACTIONS)
@@ -52,6 +54,10 @@ class PresenterState:
     deck: str = ""
     # (question id, simulated participants) while the live question is rehearsed, see above
     rehearsal: tuple[str, int] | None = None
+    # The presenter's screens show the live question split by this choice question's answer
+    # (or not split), and/or its rounds side by side; phones never see either.
+    split_by: str | None = None
+    compare_rounds: bool = False
     version: int = 1
 
     def round_of(self, question_id: str) -> int:
@@ -95,6 +101,8 @@ class PresenterState:
             "timers": {k: dict(v) for k, v in self.timers.items()},
             "deck": self.deck,
             "rehearsal": self.rehearsal_json(),
+            "split_by": self.split_by,
+            "compare_rounds": self.compare_rounds,
             "version": self.version,
         }
 
@@ -123,6 +131,8 @@ class PresenterState:
             },
             deck=str(data.get("deck", "")),
             rehearsal=_rehearsal_from(data.get("rehearsal"), known),
+            split_by=_splitter(deck, data.get("split_by")),
+            compare_rounds=bool(data.get("compare_rounds", False)),
             version=int(data.get("version", 1)),
         )
 
@@ -154,6 +164,7 @@ def apply(
     now_ms: int = 0,
     entry: str | None = None,
     participants: int | None = None,
+    by: str | None = None,
 ) -> PresenterState:
     """Apply one presenter action at `now_ms` (the server's clock, epoch ms). Raises
     ControlError if it makes no sense now."""
@@ -179,6 +190,10 @@ def apply(
         return _go(state, deck, max(state.live - 1, 0), now_ms)
     if action == "qr":
         return _bump(replace(state, qr_visible=not state.qr_visible))
+    if action == "split":
+        return _split(state, deck, by)
+    if action == "compare":
+        return _bump(replace(state, compare_rounds=not state.compare_rounds))
 
     target = _target_question(state, deck, action, question)
     if action in ("open", "close"):
@@ -261,6 +276,23 @@ PARTICIPANTS_NEEDED = f"'participants' must be a whole number from 1 to {MAX_REH
 def valid_participants(value: Any) -> bool:
     """A rehearsal's number of simulated participants (any other action takes none)."""
     return type(value) is int and 1 <= value <= MAX_REHEARSAL
+
+
+def _split(state: PresenterState, deck: Deck, by: str | None) -> PresenterState:
+    """Split the presenter's view by a choice question's answer (`by`), or stop (None)."""
+    if by is not None and _splitter(deck, by) is None:
+        choices = ", ".join(q.id for q in deck.questions if can_split_by(q)) or "none"
+        raise ControlError(
+            "invalid_split", f"'by' must be a choice question of this deck ({choices}) or null"
+        )
+    if by == state.split_by:
+        return state
+    return _bump(replace(state, split_by=by))
+
+
+def _splitter(deck: Deck, by: object) -> str | None:
+    """`by` if it names a choice question of the deck (what groups can be made of), else None."""
+    return by if isinstance(by, str) and can_split_by(deck.question(by)) else None
 
 
 def expire(state: PresenterState, deck: Deck, now_ms: int) -> PresenterState:

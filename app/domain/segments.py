@@ -45,12 +45,12 @@ def with_intervals(result: dict[str, Any]) -> dict[str, Any]:
     n = int(result.get("responses", 0))
     counts = result.get("counts")
     if isinstance(counts, dict) and "answers" not in result and "distinct" not in result:
-        result["ci"] = {key: _rounded(stats.wilson(int(count), n)) for key, count in counts.items()}
+        result["ci"] = {key: rounded(stats.wilson(int(count), n)) for key, count in counts.items()}
     statements = result.get("statements")
     if isinstance(statements, dict):
         for statement in statements.values():
             values = stats.expand(statement.get("counts", {}))
-            statement["ci"] = _rounded(stats.mean_interval(values))
+            statement["ci"] = rounded(stats.mean_interval(values))
             quartiles = stats.median_and_quartiles(values)
             statement["median"], statement["q1"], statement["q3"] = (
                 quartiles if quartiles else (None, None, None)
@@ -78,5 +78,57 @@ def split(
     }
 
 
-def _rounded(interval: tuple[float, float] | None) -> list[float] | None:
+def within_noise(groups: dict[str, dict[str, Any]]) -> dict[str, list[list[str]]]:
+    """Per option (choice) or statement (scales): the pairs of shown groups whose 95 %
+    intervals overlap, so that a screen or the report can say their difference is within
+    noise rather than let two bars suggest one. Suppressed groups take no part."""
+    intervals: dict[str, dict[str, Any]] = {}
+    for group, result in groups.items():
+        if result.get("suppressed"):
+            continue
+        for item, interval in (result.get("ci") or {}).items():
+            intervals.setdefault(item, {})[group] = interval
+        for item, statement in (result.get("statements") or {}).items():
+            intervals.setdefault(item, {})[group] = statement.get("ci")
+    noise: dict[str, list[list[str]]] = {}
+    for item, by_group in intervals.items():
+        names = list(by_group)
+        noise[item] = [
+            [first, second]
+            for index, first in enumerate(names)
+            for second in names[index + 1 :]
+            if stats.overlap(_pair(by_group[first]), _pair(by_group[second]))
+        ]
+    return noise
+
+
+def _pair(interval: list[float] | None) -> tuple[float, float] | None:
+    return None if interval is None else (interval[0], interval[1])
+
+
+def split_result(
+    question: Question,
+    rows: Iterable[Row],
+    groups: dict[str, list[str]],
+    splitter: Choice,
+    min_group: int,
+    hidden: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """What a split adds to a question's result: `segments` (without the entries the
+    presenter hid), `segments_by` and `segments_noise` (see `within_noise`)."""
+    group_ids = [option.id for option in splitter.options]
+    split_up = split(question, rows, groups, group_ids, min_group)
+    shown = {
+        group: result if result.get("suppressed") else question.without(result, hidden)
+        for group, result in split_up.items()
+    }
+    return {
+        "segments": shown,
+        "segments_by": splitter.id,
+        "segments_noise": within_noise(shown),
+    }
+
+
+def rounded(interval: tuple[float, float] | None) -> list[float] | None:
+    """An interval as JSON gives it: [low, high] to 4 decimals (None stays None)."""
     return None if interval is None else [round(interval[0], 4), round(interval[1], 4)]

@@ -2,7 +2,8 @@
  * in sync), shows live results, and sends control actions over HTTP.
  * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
  * Q QR corner, L lock/open joining, R rehearse the live question with a simulated room (again:
- * end it), F full screen; other keys go to the slide type's view
+ * end it), F full screen, G split by group / C rounds side by side (facets.js); other keys go
+ * to the slide type's view
  * (types/open.js: P pause, [ ] step the answer wall; types/wordcloud.js: W the ranked list).
  * Plain ES2017, no modules. */
 (function () {
@@ -11,6 +12,7 @@
   var L = window.RondvraagLive;
   var I = window.RondvraagI18n;
   var Types = window.RondvraagTypes;
+  var Facets = window.RondvraagFacets;
   var el = L.el;
   var clear = L.clear;
 
@@ -115,7 +117,7 @@
       S.qrVisible = p.qr_visible;
     }
     var slide = liveSlide();
-    var key = slide ? JSON.stringify(slide) : "none";
+    var key = slide ? JSON.stringify(slide) + facetKey(msg) : "none";
     if (key !== S.slideKey) {
       S.slideKey = key;
       if (!S.result || !slide || S.result.id !== slide.id) {
@@ -126,6 +128,28 @@
     }
     renderFlags();
     tellView();
+  }
+
+  /** What the view is drawn for besides the slide: split by group, rounds side by side. */
+  function facetKey(msg) {
+    var p = msg.presenter || {};
+    return "|" + Facets.mode(msg) + "|" + (p.split ? p.split.by : "");
+  }
+
+  /** What a question's view may use of this page (types/registry.js). */
+  function viewContext() {
+    return {
+      t: t,
+      lang: lang,
+      state: function () {
+        return S.state;
+      },
+      control: control,
+      api: API,
+      remote: function () {
+        return body.classList.contains("remote");
+      }
+    };
   }
 
   /** A view that orders by whether voting is open (the answer wall) is told so, with the
@@ -231,7 +255,7 @@
     // Flags first so the results box has its final size before the word cloud measures it.
     renderFlags();
     var type = Types.get(slide.type);
-    S.view = type && type.View ? new type.View(slide, box, t, lang) : null;
+    S.view = Facets.build(type, slide, box, viewContext());
     tellView();
     if (S.view && S.result && S.result.id === slide.id) S.view.update(S.result);
     else if (S.view) S.view.update(emptyResult(slide));
@@ -313,6 +337,8 @@
     rehearsalBadge.hidden = !rehearsed;
     rehearsalBadge.textContent = rehearsed ? t("present.rehearsal", { n: rehearsed }) : "";
     setCtl("qr", null, !interactive, S.qrVisible);
+    setCtl("split", null, ended, !!p.split);
+    setCtl("compare", null, ended, !!p.compare_rounds);
     setCtl("lock", locked ? t("present.unlock") : t("present.lock"), ended, locked);
     setCtl("end", null, ended);
     var idx = pos ? pos.index : -1;
@@ -560,6 +586,11 @@
     if (window.confirm(t("present.resetConfirm"))) control("reset");
   }
 
+  /** G: the next split by group (the deck's choice questions in turn, then none). */
+  function cycleSplit() {
+    control("split", { by: Facets.nextSplit(S.state) });
+  }
+
   function toggleJoining() {
     var p = (S.state && S.state.presenter) || {};
     control(p.joining_locked ? "unlock" : "lock");
@@ -583,7 +614,11 @@
     qr: toggleQr,
     fullscreen: toggleFullscreen,
     rehearse: toggleRehearsal,
-    reset: resetRound
+    reset: resetRound,
+    split: cycleSplit,
+    compare: function () {
+      control("compare");
+    }
   };
 
   var moreMenu = document.getElementById("ctl-more");
@@ -615,6 +650,8 @@
     else if (key === "l" || key === "L") toggleJoining();
     else if (key === "r" || key === "R") toggleRehearsal();
     else if (key === "f" || key === "F") toggleFullscreen();
+    else if (key === "g" || key === "G") cycleSplit();
+    else if (key === "c" || key === "C") control("compare");
     else handled = !!(S.view && S.view.key && S.view.key(key)); // the slide type's own keys
     if (handled) ev.preventDefault();
   });

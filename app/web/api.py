@@ -290,7 +290,7 @@ async def presenter_view(session: Session) -> dict[str, Any]:
         body=ControlRequest,
         errors={
             400: "`invalid_json`, `invalid_request`, `unknown_action`, `missing_question`, "
-            "`invalid_participants`",
+            "`invalid_participants`, `invalid_split`",
             401: None,
             403: None,
             404: "`unknown_session`, `unknown_question`",
@@ -317,7 +317,10 @@ async def control(request: Request, session: Session) -> dict[str, Any]:
     participants = body.get("participants")
     if participants is not None and not valid_participants(participants):
         raise ApiError(400, "invalid_participants", PARTICIPANTS_NEEDED)
-    return await session.control(action, question, entry, participants)
+    by = body.get("by")
+    if (action == "split" and "by" not in body) or (by is not None and not isinstance(by, str)):
+        raise ApiError(400, "invalid_split", "'split' needs 'by': a choice question's id, or null")
+    return await session.control(action, question, entry, participants, by)
 
 
 @router.get(

@@ -156,6 +156,18 @@ class Rehearsal(Wire):
     participants: int = Field(description="simulated participants answering it")
 
 
+class SplitGroup(Wire):
+    id: str = Field(description="an option id of the splitting question, or `_none`")
+    label: str
+
+
+class Split(Wire):
+    by: str = Field(description="the choice question whose answer makes the groups")
+    title: str
+    groups: list[SplitGroup]
+    min_group: int = Field(description="smaller groups are shown as hidden, without counts")
+
+
 class PresenterInfo(Wire):
     slides: list[SlideSummary]
     notes: str = Field(description="speaker notes of the live slide")
@@ -185,6 +197,19 @@ class PresenterInfo(Wire):
     )
     rehearsal: Rehearsal | None = Field(
         None, description="the live question is being rehearsed with simulated answers"
+    )
+    split: Split | None = Field(
+        None, description="the presenter's screens show results by group of this question"
+    )
+    compare_rounds: bool = Field(
+        False, description="the presenter's screens show the live question's rounds side by side"
+    )
+    min_group: int = Field(5, description="the deck's privacy.min_group: smaller groups hidden")
+    hidden_count: int = Field(0, description="how many of the live question's entries are hidden")
+    hidden: list[str] | None = Field(
+        None,
+        description="the live question's hidden entries: only in answers to the presenter's "
+        "requests (`/presenter`, `/control`), never sent over a websocket",
     )
 
 
@@ -361,7 +386,9 @@ class MyAnswers(Wire):
 
 class ControlRequest(Wire):
     """A presenter action. `goto` needs `question`; `reveal`, `hide`, `reset`, `open` and
-    `close` act on the live question unless `question` names another."""
+    `close` act on the live question unless `question` names another. `split` (with `by`)
+    splits the presenter's screens by a choice question's answer; `compare` shows or stops
+    showing the live question's rounds side by side there."""
 
     action: Literal[ACTIONS]  # type: ignore[valid-type]
     question: str | None = Field(None, description="a slide id")
@@ -373,6 +400,11 @@ class ControlRequest(Wire):
         ge=1,
         le=MAX_REHEARSAL,
         description="`rehearse`: how many simulated participants answer the live question",
+    )
+    by: str | None = Field(
+        None,
+        description="`split`: the choice question whose answer splits the presenter's view "
+        "into groups, or null for no split (required with `split`)",
     )
 
 

@@ -59,6 +59,8 @@ def deck_types(slides) -> str:
 
 TYPE_SCRIPTS = type_assets(".js")
 TYPE_STYLES = type_assets(".css")
+# A type's split and rounds views (static/types/NAME.facets.js): presenter screens only.
+TYPE_FACETS = type_assets(".facets.js")
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
@@ -66,6 +68,7 @@ def render(request: Request, name: str, status: int = 200, **context) -> HTMLRes
     context["asset_version"] = ASSET_VERSION
     context["type_scripts"] = TYPE_SCRIPTS
     context["type_styles"] = TYPE_STYLES
+    context["type_facets"] = TYPE_FACETS
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 

@@ -75,16 +75,17 @@ async def read_until_closed(
 
 async def _control(session: LiveSession, client: Client, data: dict) -> None:
     action, question, entry = data.get("action"), data.get("question"), data.get("entry")
-    participants = data.get("participants")
+    participants, by = data.get("participants"), data.get("by")
     if (
         not isinstance(action, str)
         or (question is not None and not isinstance(question, str))
         or (entry is not None and (not isinstance(entry, str) or len(entry) > 1000))
         or (participants is not None and not valid_participants(participants))
+        or (by is not None and not isinstance(by, str))
     ):
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
     try:
-        await session.control(action, question, entry, participants)
+        await session.control(action, question, entry, participants, by)
     except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))

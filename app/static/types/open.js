@@ -60,7 +60,7 @@
    * it pages); on a later page they wait for the next page turn (the indicator counts them),
    * so a page never changes while people read it. The remote shows every card in a
    * scrolling list. */
-  function View(slide, root, t) {
+  function View(slide, root, t, lang, ctx) {
     this.t = t;
     this.box = el("div", "wall-view");
     this.viewport = el("div", "wall-viewport");
@@ -93,6 +93,26 @@
     this.flushTimer = null;
     this.fitKey = null; // the wall size the text size was chosen for
     this.level = 0; // index into WALL_SIZES
+    this.moderation = moderation(this, slide, ctx);
+  }
+
+  /** The presenter hides an answer (moderate.js): the cards in wall order; a card stands for
+   * every spelling of an answer typed alike, so all of them are hidden. */
+  function moderation(view, slide, ctx) {
+    var Moderate = global.RondvraagModerate;
+    if (!Moderate || !ctx || !ctx.control) return null;
+    var order = function () {
+      return view.groups.map(function (g) {
+        return g.text;
+      });
+    };
+    var spellings = function (text) {
+      var group = view.groups.filter(function (g) {
+        return g.text === text;
+      })[0];
+      return group ? Object.keys(group.spellings) : [text];
+    };
+    return new Moderate.Entries(slide, view.wall, ctx, order, spellings);
   }
 
   View.prototype.remote = function () {
@@ -171,6 +191,7 @@
     }
     this.nodes = nodes;
     this.groups = groups;
+    if (this.moderation) this.moderation.drawn();
     this.fit(removed || !this.open ? "changed" : added ? "grew" : "same");
     this.paginate();
     var fresh = this.wall.querySelectorAll(".wall-new");
@@ -184,6 +205,7 @@
   function card(text, t) {
     var node = el("div", "wall-card wall-new wall-color-" + (Types.hash(text) % 5));
     node.setAttribute("role", "listitem");
+    node.setAttribute("data-entry", text);
     node.appendChild(el("span", "wall-text", text));
     var badge = el("span", "wall-count");
     badge.appendChild(el("span", "wall-count-n")).setAttribute("aria-hidden", "true");
@@ -195,6 +217,7 @@
   function fill(node, g, t) {
     var n = g.count;
     if (node.firstChild.textContent !== g.text) node.firstChild.textContent = g.text;
+    node.setAttribute("data-entry", g.text);
     // A single answer's card holds its text only (nothing hidden that a copy would pick up).
     var badge = node.lastChild;
     badge.hidden = n < 2;
@@ -370,6 +393,7 @@
 
   /** P pauses and resumes the paging, ] and [ step it. */
   View.prototype.key = function (key) {
+    if (this.moderation && this.moderation.key(key)) return true;
     if (this.remote()) return false;
     if (key === "p" || key === "P") {
       this.paused = !this.paused;
@@ -382,7 +406,8 @@
   };
 
   /** Voting opened or closed: the order changes (newest first, or most frequent first). */
-  View.prototype.voting = function (open) {
+  View.prototype.voting = function (open, state) {
+    if (this.moderation) this.moderation.state(state);
     if (open === this.open) return;
     this.open = open;
     var result = this.pending || this.shown;

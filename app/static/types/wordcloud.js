@@ -42,7 +42,7 @@
    * move. Every word (the view holds the 100 most mentioned) is also in a ranked list with
    * counts: always there for screen readers, shown on the projector with W (paged with [ and ]
    * when long) and on the remote whenever the cloud cannot hold every word. */
-  function View(slide, root, t) {
+  function View(slide, root, t, lang, ctx) {
     this.t = t;
     this.root = el("div", "cloud-view");
     this.area = el("div", "cloud");
@@ -72,7 +72,29 @@
     this.listPages = { pageOf: [], count: 1, offsets: [0] };
     this.canvas = global.document.createElement("canvas");
     this.ctx = this.canvas.getContext("2d");
+    this.moderation = moderation(this, slide, root, ctx);
   }
+
+  /** The presenter hides a word (moderate.js): the words on screen, most mentioned first;
+   * on the remote every word the view holds. */
+  function moderation(view, slide, root, ctx) {
+    var Moderate = global.RondvraagModerate;
+    if (!Moderate || !ctx || !ctx.control) return null;
+    return new Moderate.Entries(slide, view.area, ctx, function () {
+      var words = view.last ? view.entries() : [];
+      return words
+        .filter(function (e) {
+          return view.remote() || !!view.words[e.word];
+        })
+        .map(function (e) {
+          return e.word;
+        });
+    });
+  }
+
+  View.prototype.voting = function (open, state) {
+    if (this.moderation) this.moderation.state(state);
+  };
 
   View.prototype.remote = function () {
     return global.document.body.classList.contains("remote");
@@ -91,6 +113,7 @@
     if (fresh) this.scale = 1;
     this.last = result;
     this.layout(fresh);
+    if (this.moderation) this.moderation.drawn();
   };
 
   View.prototype.relayout = function () {
@@ -256,6 +279,7 @@
       var rec = words[word];
       if (!rec) {
         var node = el("span", "cloud-word cloud-color-" + (Types.hash(word) % 6), word);
+        node.setAttribute("data-entry", word);
         node.style.opacity = "0";
         this.area.appendChild(node);
         rec = { node: node };
@@ -362,6 +386,7 @@
 
   /** W shows or hides the ranked list; [ and ] page through it while it is shown. */
   View.prototype.key = function (key) {
+    if (this.moderation && this.moderation.key(key)) return true;
     if (this.remote()) return false;
     if (key === "w" || key === "W") {
       this.listShown = !this.listShown;
