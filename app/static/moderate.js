@@ -72,13 +72,19 @@
     this.renderPanel();
   };
 
+  /* Fetch the hidden texts; only the newest request's answer counts (they can overtake each
+   * other), and U waits for the one in flight. */
   Entries.prototype.load = function () {
     var self = this;
-    return L.fetchJSON(this.ctx.api + "/presenter", {}, 10000).then(function (res) {
+    var asked = (this.loads = (this.loads || 0) + 1);
+    this.loading = L.fetchJSON(this.ctx.api + "/presenter", {}, 10000).then(function (res) {
+      if (asked !== self.loads) return self.loading;
+      self.loading = null;
       if (res.status !== 200 || !res.body || !res.body.presenter) return;
       self.hidden = res.body.presenter.hidden || [];
       self.renderPanel();
     });
+    return this.loading;
   };
 
   Entries.prototype.send = function (action, text) {
@@ -146,7 +152,8 @@
       var again = function () {
         if (self.hidden && self.hidden.length) self.show(self.hidden[self.hidden.length - 1]);
       };
-      if (this.hidden === null) this.load().then(again);
+      if (this.loading) this.loading.then(again);
+      else if (this.hidden === null) this.load().then(again);
       else again();
       return true;
     }

@@ -159,6 +159,8 @@
 
   /* The projector: a bar per option, built once, updated in place (CSS animates widths). */
   function View(slide, root, t, lang, look) {
+    // The page passes its context as the fifth argument; a type building on choice, a look.
+    if (typeof look !== "function") look = null;
     this.rows = {};
     var list = el("div", "bars");
     var n = (slide.options || []).length;
