@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..domain.nicknames import clean_name
+from .control_body import control_body
 from .deps import (
     Admin,
     Services,
@@ -292,7 +293,7 @@ async def presenter_view(session: Session) -> dict[str, Any]:
             401: None,
             403: None,
             404: "`unknown_session`, `unknown_question`",
-            409: "`not_live`, `not_interactive`, `session_ended`, `busy`",
+            409: "`not_live`, `not_interactive`, `session_ended`, `timer_over`, `busy`",
             413: None,
             415: None,
             429: None,
@@ -302,17 +303,10 @@ async def presenter_view(session: Session) -> dict[str, Any]:
     ),
 )
 async def control(request: Request, session: Session) -> dict[str, Any]:
-    body = await json_body(request)
-    action = body.get("action")
-    question = body.get("question")
-    if not isinstance(action, str):
-        raise ApiError(400, "invalid_request", "'action' must be one of the control actions")
-    if question is not None and not isinstance(question, str):
-        raise ApiError(400, "invalid_request", "'question' must be a slide id")
-    entry = body.get("entry")
-    if entry is not None and (not isinstance(entry, str) or len(entry) > 1000):
-        raise ApiError(400, "invalid_request", "'entry' must be an entry's text as results show it")
-    return await session.control(action, question, entry)
+    args = control_body(await json_body(request))
+    return await session.control(
+        args.action, args.question, args.entry, into=args.into, seconds=args.seconds
+    )
 
 
 @router.get(

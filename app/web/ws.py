@@ -18,6 +18,7 @@ from ..domain.errors import ControlError
 from ..errors import Conflict, NotFound, TooMany
 from ..hub import Client, encode
 from ..live import LiveSession
+from .control_body import control_body
 from .deps import check_admin, client_address, origin_allowed, services
 from .errors import ApiError
 
@@ -73,15 +74,14 @@ async def read_until_closed(
 
 
 async def _control(session: LiveSession, client: Client, data: dict) -> None:
-    action, question, entry = data.get("action"), data.get("question"), data.get("entry")
-    if (
-        not isinstance(action, str)
-        or (question is not None and not isinstance(question, str))
-        or (entry is not None and (not isinstance(entry, str) or len(entry) > 1000))
-    ):
+    try:
+        args = control_body(data)
+    except ApiError:
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
     try:
-        await session.control(action, question, entry)
+        await session.control(
+            args.action, args.question, args.entry, into=args.into, seconds=args.seconds
+        )
     except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))

@@ -85,7 +85,7 @@ _ACCENTS = (
 )
 
 
-class _KeyTable(dict[int, str]):
+class KeyTable(dict[int, str]):
     """A `str.translate` table for answer keys: punctuation becomes a space, accents go.
 
     Filled as characters are met (a table of all of Unicode would cost a second to build)."""
@@ -101,7 +101,7 @@ class _KeyTable(dict[int, str]):
         return kept
 
 
-_KEY_TABLE = _KeyTable()
+_KEY_TABLE = KeyTable()
 
 
 @dataclass(frozen=True, slots=True)

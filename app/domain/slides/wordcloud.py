@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,16 +12,33 @@ from typing import Any, ClassVar
 
 from ..chart import CLOUD_COLORS, WIDTH, ReportPart, empty_chart, esc, svg, text_width
 from .base import Cell, FreeText, LiveCounts, register, text_entries
+from .open_text import KeyTable
+
+TREMA = 0x0308  # ë, ï, ö: Dutch spelling (coöperatie, financiële), kept; é, è, ô are dropped
+
+
+class _CloudTable(KeyTable):
+    def __missing__(self, code: int) -> str:
+        kept = chr(code) if code == TREMA else super().__missing__(code)
+        self[code] = kept
+        return kept
+
+
+_CLOUD_TABLE = _CloudTable()
 
 
 def normalise_entry(entry: str) -> str:
-    """One spelling per word: trimmed, inner whitespace collapsed, case-folded; é/ë/ö kept.
+    """One spelling per word, so a cloud shows one word where the room typed variants of it:
+    trimmed, inner whitespace collapsed, case-folded, punctuation and accents dropped but for
+    the trema ("Samenwerking!" and "samenwérking" are "samenwerking"; "Coöperatie" stays
+    "coöperatie"). Only punctuation: kept, so "?" is a word.
 
     `entry` comes from `clean_text`, which kept the joiners and flag tags that hold an emoji
-    together; neither splitting on whitespace nor case-folding touches those, so 👨‍👩‍👧 stays
-    one word instead of three faces.
+    together; none of this touches those, so 👨‍👩‍👧 stays one word instead of three faces.
     """
-    return " ".join(entry.split()).casefold()
+    decomposed = unicodedata.normalize("NFKD", entry.casefold())
+    key = unicodedata.normalize("NFC", " ".join(decomposed.translate(_CLOUD_TABLE).split()))
+    return key or " ".join(entry.casefold().split())
 
 
 @register("wordcloud")
@@ -32,6 +50,7 @@ class WordCloud(FreeText):
 
     max_answers: int = 3
     max_length: int = 40
+    mergeable: ClassVar[bool] = True
 
     def check_answer(self, raw: Any) -> list[str]:
         """Entries normalised; the same word twice from one person counts once."""
