@@ -80,11 +80,14 @@ def visible(
     if not isinstance(question, FreeText):
         return result
     shown = dict(result)
+    before = len(shown.get("counts") or {})
     if rules.merged and isinstance(shown.get("counts"), dict):
         shown["counts"] = _merged_counts(shown["counts"], rules)
     entries = list(shown.get("counts", {})) + list(shown.get("answers", []))
     held = list(dict.fromkeys(e for e in entries if isinstance(e, str) and rules.held(e)))
     shown = question.without(shown, rules.hidden | frozenset(held))
+    if isinstance(shown.get("distinct"), int):  # "2 more words" must not count them
+        shown["distinct"] = max(shown["distinct"] - (before - len(shown.get("counts") or {})), 0)
     if presenter:
         shown["held"] = held[:MAX_HELD_SHOWN]
     return shown
