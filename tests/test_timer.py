@@ -193,3 +193,36 @@ async def test_a_deck_timer_runs_on_a_word_cloud(server_factory: ServerStarter, 
         opened = await control(http, server, action="goto", question="drijfveren")
         assert opened.json()["timer"]["seconds_left"] == 30
         assert opened.json()["slide"]["timer"] == 30
+
+
+# --- a cluster: every worker watches the deadline, one closes it -------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+async def test_in_a_cluster_a_presenters_timer_closes_voting_exactly_once(
+    pg_url: str, redis_url: str, server_factory: ServerStarter
+) -> None:
+    from cluster_helpers import TIMEOUT, Screen
+    from cluster_helpers import control as cluster_control
+
+    args = ["--database", pg_url, "--redis", redis_url]
+    workers = [server_factory(args=args) for _ in range(3)]
+    async with (
+        httpx.AsyncClient(timeout=TIMEOUT) as http,
+        Screen(workers[0]) as a,
+        Screen(workers[1]) as b,
+        Screen(workers[2]) as c,
+    ):
+        await cluster_control(workers[0], http, action="goto", question="rol")
+        started = await cluster_control(workers[1], http, action="timer", seconds=3)
+        version, closes_at = started["version"], started["timer"]["closes_at"]
+        await asyncio.sleep(max(closes_at / 1000 - time.time(), 0) + 2.0)
+        for screen in (a, b, c):
+            await screen.until(lambda s: s.state.get("version", 0) >= version + 1, "closing")
+            assert not screen.state["voting_open"] and screen.state["timer"]["seconds_left"] == 0
+        for worker in workers:
+            state = (await http.get(f"{worker.base_url}/api/sessions/{worker.code}")).json()
+            assert state["version"] == version + 1 and not state["voting_open"]
+        assert {v for v in a.versions if v > version} == {version + 1}
