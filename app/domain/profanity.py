@@ -50,9 +50,14 @@ def fold(text: str) -> str:
 
 
 def forms(text: str) -> set[str]:
-    """The text folded, as written and with leetspeak read as letters."""
+    """The text folded, as written and with leetspeak read as letters: in the chunks between
+    spaces that have a letter (`k0nt`, `5hit`), not in numbers ("met 455 leden" is no "ass")."""
     folded = fold(_CAMEL.sub(" ", text))
-    return {folded, folded.translate(_LEET)}
+    leet = " ".join(
+        chunk.translate(_LEET) if any(ch.isalpha() for ch in chunk) else chunk
+        for chunk in folded.split()
+    )
+    return {folded, leet}
 
 
 def tokens(folded: str) -> list[str]:
