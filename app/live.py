@@ -250,11 +250,12 @@ class LiveSession:
     async def round_result(self, question: Question, round_: int) -> dict[str, Any]:
         """One question's results in a given round, with intervals."""
         answers = await self.store.answers(self.code, question.id, round_)
+        result = segments.result_of(question, answers)
         return {
             "id": question.id,
             "type": question.type_name,
             "round": round_,
-            **segments.result_of(question, answers),
+            **moderation.visible(question, result, self.entry_rules(question)),
         }
 
     async def results(
@@ -283,9 +284,13 @@ class LiveSession:
             rows = await self.store.tally_rows(
                 self.code, question.id, self.state.round_of(question.id)
             )
-            result["segments"] = segments.split(
-                question, rows, groups, group_ids, self.deck.min_group
-            )
+            rules = self.entry_rules(question)
+            result["segments"] = {
+                group: part if part.get("suppressed") else moderation.visible(question, part, rules)
+                for group, part in segments.split(
+                    question, rows, groups, group_ids, self.deck.min_group
+                ).items()
+            }
             result["segments_by"] = by
         return results
 

@@ -185,7 +185,7 @@ async def test_a_flagged_word_is_held_off_every_phone_frame_until_approved(
     server: LiveServer,
 ) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
-        tokens = await joined(server, http, 4)
+        tokens = await joined(server, http, 5)  # a group of 5: shown split by rol
         assert (await control(http, server, action="goto", question="drijfveren")).is_success
         assert (await control(http, server, action="reveal")).is_success
         phone_url = f"{server.ws_url}/ws/sessions/{server.code}?participant={tokens[0]}"
@@ -204,13 +204,19 @@ async def test_a_flagged_word_is_held_off_every_phone_frame_until_approved(
                 assert sent.is_success
             await asyncio.gather(phone.read_for(1.5), projector.read_for(1.5))
             assert phone_frames and not any(SWEAR in f.lower() for f in phone_frames)
-            assert phone.result and phone.result["counts"] == {"vertrouwen": 4}
+            assert phone.result and phone.result["counts"] == {"vertrouwen": 5}
             assert projector.result and projector.result["held"] == [SWEAR]
             assert SWEAR not in projector.result["counts"]
 
             results = await http.get(f"/api/sessions/{server.code}/results", headers=headers)
             cloud = next(q for q in results.json()["questions"] if q["id"] == "drijfveren")
             assert cloud["held"] == [SWEAR] and SWEAR not in cloud["counts"]
+            split = await http.get(
+                f"/api/sessions/{server.code}/results?by=rol&rounds=all", headers=headers
+            )
+            cloud = next(q for q in split.json()["questions"] if q["id"] == "drijfveren")
+            assert cloud["segments"]["_none"]["counts"] == {"vertrouwen": 5}
+            assert SWEAR not in str(cloud["segments"]) and SWEAR not in str(cloud["rounds"])
             report = await http.get(f"/present/{server.code}/report", headers=headers)
             assert SWEAR not in report.text.lower()
             assert statuses(await export(http, server), SWEAR) == ["held", "held"]
@@ -221,7 +227,7 @@ async def test_a_flagged_word_is_held_off_every_phone_frame_until_approved(
             assert approved.status_code == 200, approved.text
             assert approved.json()["type"] == "state"
             await asyncio.gather(phone.read_for(1.5), projector.read_for(1.5))
-            assert phone.result["counts"] == {"vertrouwen": 4, SWEAR: 2}
+            assert phone.result["counts"] == {"vertrouwen": 5, SWEAR: 2}
             assert projector.result["held"] == []
         assert statuses(await export(http, server), SWEAR) == ["", ""]
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from .profanity import has_listed_word
+from .segments import with_intervals
 from .slides import Question
 from .slides.base import FreeText
 
@@ -88,6 +89,9 @@ def visible(
     shown = question.without(shown, rules.hidden | frozenset(held))
     if isinstance(shown.get("distinct"), int):  # "2 more words" must not count them
         shown["distinct"] = max(shown["distinct"] - (before - len(shown.get("counts") or {})), 0)
+    if "ci" in shown:  # intervals of the counts before: again, for what is shown
+        del shown["ci"]
+        shown = with_intervals(shown)
     if presenter:
         shown["held"] = held[:MAX_HELD_SHOWN]
     return shown
