@@ -3,7 +3,9 @@
  * this device's monotonic clock, never its wall clock, so a projector or phone whose clock is
  * wrong still shows what the server will do. Each new state restarts it from the server's
  * figure, so a reconnecting screen is right at once.
- * Usage: var clock = new RondvraagCountdown(node, t); clock.set(state); (t: i18n translator).
+ * Usage: var clock = new RondvraagCountdown(node, t, options); clock.set(state); t: the i18n
+ * translator; options: {unit: " s" after the seconds, low: seconds from which it shows
+ * .countdown-low (10)}. Used by the projector (present.js, types/quiz.js) and phones (phone.js).
  * Plain ES2017, no modules. */
 (function (global) {
   "use strict";
@@ -17,9 +19,11 @@
     return global.performance && global.performance.now ? global.performance.now() : Date.now();
   }
 
-  function Countdown(node, t) {
+  function Countdown(node, t, options) {
     this.node = node;
     this.t = t;
+    this.unit = (options && options.unit) || "";
+    this.low = (options && options.low) || 10;
     this.ends = null;
     this.tick = null;
     node.setAttribute("role", "timer"); // not read out every second
@@ -57,14 +61,18 @@
   };
 
   Countdown.prototype.show = function () {
+    if (!this.node.isConnected) {
+      this.stop(); // its slide is gone
+      return;
+    }
     var left = this.left();
     if (left === null) return;
     var m = Math.floor(left / 60);
     var s = left % 60;
-    this.node.textContent = m ? m + ":" + (s < 10 ? "0" : "") + s : String(s);
+    this.node.textContent = m ? m + ":" + (s < 10 ? "0" : "") + s : s + this.unit;
     this.node.setAttribute("data-seconds", String(left));
     this.node.setAttribute("aria-label", this.t("timer.left", { n: left }));
-    this.node.classList.toggle("countdown-low", left <= 10);
+    this.node.classList.toggle("countdown-low", left <= this.low);
   };
 
   global.RondvraagCountdown = Countdown;
