@@ -30,6 +30,8 @@ def test_entries_that_differ_in_case_space_accents_or_punctuation_are_one() -> N
     answers = [CLOUD.check_answer([s]) for s in spellings]
     assert CLOUD.tally(answers)["counts"] == {"samenwerking": 4}
     assert CLOUD.check_answer(["Coöperatie", "coöperatie?"]) == ["coöperatie"]  # trema kept
+    # punctuation inside a word is part of it
+    assert CLOUD.check_answer(["Win-win!", "OCMW's"]) == ["win-win", "ocmw's"]
 
 
 def test_merges_are_kept_per_question_follow_chains_and_can_be_undone() -> None:

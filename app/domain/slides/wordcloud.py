@@ -12,33 +12,49 @@ from typing import Any, ClassVar
 
 from ..chart import CLOUD_COLORS, WIDTH, ReportPart, empty_chart, esc, svg, text_width
 from .base import Cell, FreeText, LiveCounts, register, text_entries
-from .open_text import KeyTable
+from .open_text import ACCENTS
 
 TREMA = 0x0308  # ë, ï, ö: Dutch spelling (coöperatie, financiële), kept; é, è, ô are dropped
 
 
-class _CloudTable(KeyTable):
+class _AccentTable(dict[int, str]):
+    """A `str.translate` table that drops accents (but the trema), filled as met."""
+
     def __missing__(self, code: int) -> str:
-        kept = chr(code) if code == TREMA else super().__missing__(code)
+        accent = code != TREMA and any(low <= code <= high for low, high in ACCENTS)
+        kept = "" if accent else chr(code)
         self[code] = kept
         return kept
 
 
-_CLOUD_TABLE = _CloudTable()
+_ACCENT_TABLE = _AccentTable()
 
 
 def normalise_entry(entry: str) -> str:
     """One spelling per word, so a cloud shows one word where the room typed variants of it:
-    trimmed, inner whitespace collapsed, case-folded, punctuation and accents dropped but for
-    the trema ("Samenwerking!" and "samenwérking" are "samenwerking"; "Coöperatie" stays
+    trimmed, inner whitespace collapsed, case-folded, accents dropped but for the trema, and
+    punctuation dropped unless it joins two letters or digits ("Samenwerking!" and
+    "samenwérking" are "samenwerking"; "win-win" and "OCMW's" keep theirs; "Coöperatie" is
     "coöperatie"). Only punctuation: kept, so "?" is a word.
 
     `entry` comes from `clean_text`, which kept the joiners and flag tags that hold an emoji
     together; none of this touches those, so 👨‍👩‍👧 stays one word instead of three faces.
     """
-    decomposed = unicodedata.normalize("NFKD", entry.casefold())
-    key = unicodedata.normalize("NFC", " ".join(decomposed.translate(_CLOUD_TABLE).split()))
+    text = unicodedata.normalize("NFKD", entry.casefold()).translate(_ACCENT_TABLE)
+    chars = [
+        " " if unicodedata.category(ch).startswith("P") and not _joins(text, i) else ch
+        for i, ch in enumerate(text)
+    ]
+    key = unicodedata.normalize("NFC", " ".join("".join(chars).split()))
     return key or " ".join(entry.casefold().split())
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the punctuation at `i` sits between two letters or digits (win-win)."""
+    if i == 0 or i == len(text) - 1:
+        return False
+    before, after = text[i - 1], text[i + 1]
+    return (before.isalnum() or unicodedata.combining(before) > 0) and after.isalnum()
 
 
 @register("wordcloud")
