@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .domain import moderation, segments
 from .domain.chart import percent
 from .domain.deck import Deck
 from .domain.errors import DeckError
 from .domain.loader import parse_deck
 from .domain.presenter import PresenterState
-from .domain.segments import with_intervals
 from .domain.slides import Question
-from .domain.slides.base import Cell, Scores, scored_results
+from .domain.slides.base import Cell, FreeText, Scores, scored_results
 from .ports.store import Store, StoredResponse, StoreUnavailable
 
 Format = Literal["csv", "summary", "json"]
@@ -52,6 +52,8 @@ ANSWER_COLUMNS = (
     "participant",
     "submitted_at",
     "hidden",
+    "status",
+    "merged_into",
 )
 SUMMARY_COLUMNS = (
     "session",
@@ -67,6 +69,10 @@ SUMMARY_COLUMNS = (
     "mean",
     "distribution",
 )
+
+# `?by=QID`: the summary per group (an option of that choice question, or `_none`).
+GROUP_COLUMNS = (*SUMMARY_COLUMNS[:5], "group_by", "group", *SUMMARY_COLUMNS[5:])
+SUPPRESSED_LABEL = "suppressed: fewer than {n} in this group"
 
 # OWASP: cells starting with these are taken as formulas by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +98,9 @@ class SessionData:
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)
     # Participant id -> nickname (or pseudonym), read only for a deck with a score slide.
     names: dict[str, str] = field(default_factory=dict)
+    # Entries the presenter approved, and word-cloud entries merged by hand, per question.
+    approved: dict[str, frozenset[str]] = field(default_factory=dict)
+    merged: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def round_of(self, question_id: str) -> int:
         return self.rounds.get(question_id, 1)
@@ -127,9 +136,20 @@ class SessionData:
             return {}
         return scored_results(self.deck.slides, self.scores())
 
-    def result(self, question: Question, round_: int) -> dict[str, Any]:
-        """The RESULT of the protocol for one question and round."""
-        answers = self.answers(question.id, round_)
+    def entry_rules(self, question_id: str) -> moderation.EntryRules:
+        return moderation.EntryRules(
+            mode=self.deck.moderation,
+            hidden=self.hidden.get(question_id, frozenset()),
+            approved=self.approved.get(question_id, frozenset()),
+            merged=self.merged.get(question_id, {}),
+        )
+
+    def result(
+        self, question: Question, round_: int, answers: list[Any] | None = None
+    ) -> dict[str, Any]:
+        """The RESULT of the protocol for one question and round (of `answers`, if given:
+        a group's), as a phone may see it: no hidden or held entries, merges applied."""
+        answers = self.answers(question.id, round_) if answers is None else answers
         result = {
             "id": question.id,
             "type": question.type_name,
@@ -137,8 +157,8 @@ class SessionData:
             "responses": len(answers),
             **question.tally(answers),
         }
-        shown = question.without(result, self.hidden.get(question.id, frozenset()))
-        return with_intervals(shown)  # the same RESULT as GET /results
+        shown = moderation.visible(question, result, self.entry_rules(question.id))
+        return segments.with_intervals(shown)  # the same RESULT as GET /results
 
 
 async def load_session_data(store: Store, code: str) -> SessionData:
@@ -165,6 +185,8 @@ async def load_session_data(store: Store, code: str) -> SessionData:
         ended_at=record.ended_at,
         hidden={q.id: state.hidden_in(q.id) for q in deck.questions},
         names=await names_for(store, code, deck),
+        approved={q.id: state.approved_in(q.id) for q in deck.questions},
+        merged={q.id: state.merged_in(q.id) for q in deck.questions},
     )
 
 
@@ -186,7 +208,10 @@ def answer_rows(data: SessionData) -> list[list[Cell]]:
         prompt = question.prompt if question else ""
         kind = question.type_name if question else ""
         hidden = data.hidden.get(response.question, frozenset())
+        rules = data.entry_rules(response.question)
+        free_text = isinstance(question, FreeText)
         for item, item_label, value in answer_items(question, response.answer):
+            text = value if free_text and isinstance(value, str) else None
             rows.append(
                 [
                     data.code,
@@ -200,6 +225,8 @@ def answer_rows(data: SessionData) -> list[list[Cell]]:
                     response.pseudonym,
                     response.submitted_at,
                     "yes" if isinstance(value, str) and value in hidden else "",
+                    rules.status(text) if text is not None else "",
+                    rules.shown_as(text) if text is not None and text in rules.merged else "",
                 ]
             )
     return rows
@@ -241,6 +268,49 @@ def summary_rows(data: SessionData) -> list[list[Cell]]:
                         distribution,
                     ]
                 )
+    return rows
+
+
+def group_rows(data: SessionData, by: str) -> list[list[Cell]]:
+    """The summary split by the answer to choice question `by` (its current round): a block
+    of rows per group, as `summary_rows` has per question and round. A group with fewer
+    respondents to a question than the deck's `min_group` is one row saying so, without a
+    count or its size (the per-answer CSV keeps every row; this file may be passed around)."""
+    splitter = data.deck.question(by)
+    if not segments.can_split_by(splitter):
+        raise ExportError(f"{by!r} is not a choice question of this deck")
+    assert splitter is not None
+    round_by = data.round_of(by)
+    members = segments.membership(
+        (r.pseudonym, 0, r.answer)
+        for r in data.responses
+        if r.question == by and r.round == round_by
+    )
+    groups = [option.id for option in getattr(splitter, "options", ())] + [segments.NO_ANSWER]
+    least = data.deck.min_group
+    rows: list[list[Cell]] = []
+    for question in data.deck.questions:
+        head: list[Cell] = [data.code, question.id, question.prompt, question.type_name]
+        for round_ in data.rounds_of(question.id):
+            by_group: dict[str, list[Any]] = {g: [] for g in groups}
+            for r in data.responses:
+                if r.question != question.id or r.round != round_:
+                    continue
+                for group in members.get(r.pseudonym) or [segments.NO_ANSWER]:
+                    if group in by_group:
+                        by_group[group].append(r.answer)
+            for group, answers in by_group.items():
+                if len(answers) < least:
+                    label = SUPPRESSED_LABEL.format(n=least)
+                    rows.append([*head, round_, by, group, "", label, None, None, None, None, ""])
+                    continue
+                result = data.result(question, round_, answers)
+                n = result["responses"]
+                for item, label, count, mean, dist in question.summary_items(result):
+                    share = percent(count, n)
+                    rows.append(
+                        [*head, round_, by, group, item, label, n, count, share, mean, dist]
+                    )
     return rows
 
 
@@ -340,10 +410,13 @@ def csv_text(
     return BOM + out.getvalue()
 
 
-def render(data: SessionData, fmt: str, delimiter: str = "comma") -> bytes:
-    """The export file's bytes in one of FORMATS. Raises ExportError for an unknown format."""
+def render(data: SessionData, fmt: str, delimiter: str = "comma", by: str | None = None) -> bytes:
+    """The export file's bytes in one of FORMATS (the summary split by choice question `by`,
+    if given). Raises ExportError for an unknown format or `by`."""
     if fmt == "csv":
         return csv_text(ANSWER_COLUMNS, answer_rows(data), delimiter).encode("utf-8")
+    if fmt == "summary" and by:
+        return csv_text(GROUP_COLUMNS, group_rows(data, by), delimiter).encode("utf-8")
     if fmt == "summary":
         return csv_text(SUMMARY_COLUMNS, summary_rows(data), delimiter).encode("utf-8")
     if fmt == "json":

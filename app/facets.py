@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .coalesce import Coalescer
 from .domain import segments
+from .domain.moderation import EntryRules
 from .domain.slides import Question
 from .domain.slides.choice import Choice
 from .ports.tally import TallySnapshot
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 FACETS_INTERVAL = 1.0  # at most one recount a second while votes arrive
 
-Want = tuple[str, int, str | None, int, bool, frozenset[str]]
+Want = tuple[str, int, str | None, int, bool, EntryRules]
 
 
 class Facets:
@@ -51,7 +52,7 @@ class Facets:
             by,
             state.round_of(by) if by else 0,
             state.compare_rounds,
-            state.hidden_in(question.id),
+            self._session.entry_rules(question),
         )
 
     def for_view(self, question: Question, snapshot: TallySnapshot) -> dict[str, Any]:
@@ -74,7 +75,7 @@ class Facets:
         question = session.live_question
         if asked is None or question is None or asked[0][0] != question.id:
             return
-        _, _, by, _, compare, hidden = asked[0]
+        _, _, by, _, compare, _ = asked[0]
         added: dict[str, Any] = {}
         splitter = session.deck.question(by) if by else None
         if isinstance(splitter, Choice):
@@ -82,7 +83,12 @@ class Facets:
             rows = await session.answer_rows(question)
             added.update(
                 segments.split_result(
-                    question, rows, groups, splitter, session.deck.min_group, hidden
+                    question,
+                    rows,
+                    groups,
+                    splitter,
+                    session.deck.min_group,
+                    session.visible_to_all(question),
                 )
             )
         if compare:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import rehearsal, retention
 from .coalesce import Coalescer
-from .domain import rounds, segments
+from .domain import moderation, rounds, segments
 from .domain.deck import Deck
 from .domain.errors import ControlError, DeckError, Problem
 from .domain.loader import parse_deck
@@ -174,15 +174,10 @@ class LiveSession:
             "ended": ended,
             "nicknames": self.nicknames,
         }
-        timer = state.timer_of(slide.id) if question else None
+        timer = state.running_timer(slide.id) if question else None
+        view["timer"] = None
         if question is not None and timer is not None:
-            now = now_ms()
-            view["timer"] = {
-                "opened_at": timer["opened_at"],
-                "closes_at": timer["closes_at"],
-                "now": now,
-                "remaining_ms": max(timer["closes_at"] - now, 0) if view["voting_open"] else 0,
-            }
+            view["timer"] = timer_view(timer, now_ms(), view["voting_open"])
             if not view["voting_open"]:
                 view["slide"] = {**view["slide"], **question.revealed()}
         if slide.uses_scores:
@@ -265,7 +260,7 @@ class LiveSession:
         its `remaining_ms` stays fresh.)"""
         state = self.state
         scores = self._scores[0] if self._scores else None
-        running = state.voting_open and state.timer_of(self.live_slide.id) is not None
+        running = state.voting_open and state.running_timer(self.live_slide.id) is not None
         key = (state.version, scores, now_ms() // TIMER_TEXT_MS if running else None)
         if self._state_text is None or self._state_text[0] != key:
             self._state_text = (key, encode(self.public_state()))
@@ -288,7 +283,21 @@ class LiveSession:
         }
         if simulated:
             result["rehearsal"] = True
-        return question.without(result, self.state.hidden_in(question.id))
+        # Admin only (GET /results): held entries are listed apart (`held`), if there are any.
+        shown = moderation.visible(question, result, self.entry_rules(question), presenter=True)
+        if not shown.get("held"):
+            shown.pop("held", None)
+        return shown
+
+    def entry_rules(self, question: Question) -> moderation.EntryRules:
+        """The presenter's decisions on `question`'s free-text entries, and the deck's mode."""
+        return moderation.rules_for(self.state, self.deck.moderation, question.id)
+
+    def visible_to_all(self, question: Question) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """A result of `question` as the room may see it (merges applied, hidden and held
+        entries out): for the groups and rounds the projector shows."""
+        rules = self.entry_rules(question)
+        return lambda result: moderation.visible(question, result, rules)
 
     async def results(
         self, by: str | None = None, every_round: bool = False
@@ -318,7 +327,7 @@ class LiveSession:
                     groups,
                     splitter,
                     self.deck.min_group,
-                    self.state.hidden_in(question.id),
+                    self.visible_to_all(question),
                 )
             )
         return results
@@ -335,7 +344,7 @@ class LiveSession:
                 "round": round_,
                 **segments.result_of(question, [answer for _, _, answer in answered]),
             }
-            results.append(question.without(result, self.state.hidden_in(question.id)))
+            results.append(self.visible_to_all(question)(result))
             rows.append(answered)
         return rounds.with_shifts(question, results, rows, self.deck.min_group)
 
@@ -577,6 +586,9 @@ class LiveSession:
         entry: str | None = None,
         participants: int | None = None,
         by: str | None = None,
+        *,
+        into: str | None = None,
+        seconds: int | None = None,
     ) -> dict[str, Any]:
         """Apply a presenter action to the stored state, then tell every worker and screen."""
 
@@ -590,6 +602,8 @@ class LiveSession:
                 entry,
                 participants=participants,
                 by=by,
+                into=into,
+                seconds=seconds,
             )
 
         async with self._control_lock:
@@ -636,7 +650,7 @@ class LiveSession:
     def _watch_timer(self) -> None:
         """Close voting when the live question's timer runs out, on this worker's clock."""
         slide = self.live_slide
-        timer = self.state.timer_of(slide.id) if self.state.voting_open else None
+        timer = self.state.running_timer(slide.id) if self.state.voting_open else None
         closes_at = timer["closes_at"] if timer is not None else None
         current = self._timer_task
         if current is not None and current[0] == closes_at and not current[1].done():
@@ -701,8 +715,8 @@ class LiveSession:
             # Voting closed: whatever is in flight has landed in a moment; then the live
             # tally must equal the database's count, repaired if it does not.
             self._spawn(self._check_tally(question, delay=1.0))
-        if question is not None and before.hidden_in(question.id) != state.hidden_in(question.id):
-            self._results.poke()  # the presenter hid or showed an entry: every view redrawn
+        if question is not None and _rules_changed(before, state, question.id):
+            self._results.poke()  # the presenter hid, approved or merged: every view redrawn
         if (
             question is not None
             and self._round_over(question, state)
@@ -825,7 +839,7 @@ class LiveSession:
         if question is not self.live_question or key != self.tally_key(question):
             return  # the slide moved on while we read; its own publish follows
         self._snapshot = (key, question, snapshot)
-        view = self._view(question, snapshot, presenter_size(question))
+        view = self._view(question, snapshot, presenter_size(question), presenter=True)
         view.update(self._facets.for_view(question, snapshot))
         self._to_presenters = ResultsMessage.after(self._to_presenters, view, question.live_list)
         self.hub.results_to_presenters(self.code, self._to_presenters)
@@ -850,7 +864,9 @@ class LiveSession:
                 rows = rehearsal.rows(question, simulated) + rows
             return snapshot_of(question, rows, newest)
 
-    def _view(self, question: Question, snapshot: TallySnapshot, size: int) -> dict[str, Any]:
+    def _view(
+        self, question: Question, snapshot: TallySnapshot, size: int, *, presenter: bool = False
+    ) -> dict[str, Any]:
         counts = LiveCounts(
             snapshot.counts,
             snapshot.respondents,
@@ -867,7 +883,7 @@ class LiveSession:
         }
         if self.state.rehearsed(question.id):
             view["rehearsal"] = True
-        return question.without(view, self.state.hidden_in(question.id))
+        return moderation.visible(question, view, self.entry_rules(question), presenter=presenter)
 
     def _phone_message(self) -> ResultsMessage | None:
         """The phones' newest results message, if the live question's results are shown."""
@@ -1172,6 +1188,29 @@ def snapshot_of(question: Question, rows: list[tuple[str, int, Any]], newest: in
         latest,
         distinct=len(counts),
         items=sum(counts.values()),
+    )
+
+
+def timer_view(timer: dict[str, int], now: int, running: bool) -> dict[str, Any]:
+    """A timer as the state carries it: when it ends (ISO 8601 and epoch ms) and what is left
+    by the server's clock, so every screen counts down alike whatever its own clock says."""
+    remaining = max(timer["closes_at"] - now, 0) if running else 0
+    ends = datetime.fromtimestamp(timer["closes_at"] / 1000, UTC)
+    return {
+        "ends_at": ends.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "seconds_left": -(-remaining // 1000),
+        "opened_at": timer["opened_at"],
+        "closes_at": timer["closes_at"],
+        "now": now,
+        "remaining_ms": remaining,
+    }
+
+
+def _rules_changed(before: PresenterState, after: PresenterState, question_id: str) -> bool:
+    return (
+        before.hidden_in(question_id) != after.hidden_in(question_id)
+        or before.approved_in(question_id) != after.approved_in(question_id)
+        or before.merged_in(question_id) != after.merged_in(question_id)
     )
 
 

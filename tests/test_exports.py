@@ -192,7 +192,8 @@ async def test_dangerous_answers_are_guarded_cell_by_cell(store: SQLiteStore, de
         texts = [r["answer"] for r in rows if r["question_id"] == "open"]
         assert texts == ["'" + s for s in stored]  # each one kept, with its guard
         cloud = [r["answer"] for r in rows if r["question_id"] == "woorden"]
-        assert cloud == ["'=2+2", "'@x", "'-y", "'+z"]
+        # A cloud drops punctuation (@, -) when it merges spellings; = and + are symbols, kept.
+        assert cloud == ["'=2+2", "x", "y", "'+z"]
         summary = render(data, "summary", delimiter)
         assert assert_no_formula_cells(summary, separator) > 100
 

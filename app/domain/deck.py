@@ -24,6 +24,8 @@ class Deck:
     retention_days: int | None = None
     # What the phone's first screen says about the data (None: the standard sentence).
     privacy_notice: str = ""
+    # What free text waits for the presenter's approval: off, filter, approve (moderation.py).
+    moderation: str = "filter"
     _by_id: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

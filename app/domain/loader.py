@@ -8,6 +8,7 @@ from typing import Any
 
 from .deck import Deck
 from .errors import DeckError
+from .moderation import DEFAULT_MODE, MODES
 from .reader import FieldReader, Problems
 from .slides import SLIDE_TYPES, Slide
 from .yamlsource import MAX_DECK_BYTES, LinedMap, YamlProblem, load_yaml
@@ -70,6 +71,7 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
     date = top.text("date")
     if date and not _is_iso_date(date):
         top.error("date", f"'date' is {date!r}, must be a real date written YYYY-MM-DD")
+    moderation = top.one_of("moderation", MODES, DEFAULT_MODE)
     min_group, retention_days, notice = 5, None, ""
     privacy = top.child("privacy", required=False)
     if privacy is not None:
@@ -105,6 +107,7 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
         min_group=min_group,
         retention_days=retention_days,
         privacy_notice=notice,
+        moderation=moderation,
     )
 
 

@@ -19,20 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
-from pathlib import Path
 
 from .errors import AnswerError
+from .profanity import forms, has_listed_word, listed, tokens
 from .slides.base import clean_text
 
 MAX_NAME = 24  # fits a leaderboard row at 3 % of the screen height, and a phone's line
-WORDLISTS = Path(__file__).resolve().parent / "wordlists"
-LANGUAGES = ("en", "nl")
-_LONG = 5  # listed entries this long are refused anywhere inside a name
 _EDGE = 4  # listed words this long are refused at the start or end of a name
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
-                       "@": "a", "$": "s", "!": "i", "|": "l"})  # fmt: skip
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _PSEUDONYM = re.compile(r"^[Pp]\d+$")  # what a nameless participant is listed as
 
 
@@ -78,58 +71,16 @@ def candidates(name: str) -> Iterator[str]:
         number += 1
 
 
-# --- the offensive-word check -----------------------------------------------------------------
-
-
-@cache
-def _lists() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    """(single words, multi-word phrases as "a b", squashed entries ≥ _LONG), in folded forms."""
-    words: set[str] = set()
-    phrases: set[str] = set()
-    long: set[str] = set()
-    for language in LANGUAGES:
-        text = (WORDLISTS / f"ldnoobw-{language}.txt").read_text(encoding="utf-8")
-        for entry in filter(None, (line.strip() for line in text.splitlines())):
-            for form in _forms(entry):
-                tokens = _tokens(form)
-                if not tokens:
-                    continue
-                joined = " ".join(tokens)
-                (words if len(tokens) == 1 else phrases).add(joined)
-                squashed = "".join(tokens)
-                if len(squashed) >= _LONG:
-                    long.add(squashed)
-    return frozenset(words), frozenset(phrases), tuple(sorted(long))
-
-
-def _fold(text: str) -> str:
-    """Lower case, accents dropped (ë → e), compatibility forms unified (ｆ → f)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def _forms(text: str) -> set[str]:
-    """The text folded, as written and with leetspeak read as letters."""
-    split = _CAMEL.sub(" ", text)
-    folded = _fold(split)
-    return {folded, folded.translate(_LEET)}
-
-
-def _tokens(folded: str) -> list[str]:
-    return [token for token in re.split(r"[^\w]+|_", folded) if token]
+# --- the offensive-word check (stricter than free text's, see app/domain/profanity.py) ------
 
 
 def offensive(name: str) -> bool:
     """Whether the name contains a listed word (see the module docstring for how)."""
-    words, phrases, long = _lists()
-    for form in _forms(name):
-        tokens = _tokens(form)
-        if any(token in words for token in tokens):
-            return True
-        padded = f" {' '.join(tokens)} "
-        if any(f" {phrase} " in padded for phrase in phrases):
-            return True
-        squashed = "".join(tokens)
+    if has_listed_word(name):
+        return True
+    words, _, long = listed()
+    for form in forms(name):
+        squashed = "".join(tokens(form))
         if squashed in words or any(entry in squashed for entry in long):
             return True
         edges = {squashed[:n] for n in range(_EDGE, len(squashed))}

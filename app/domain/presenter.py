@@ -3,11 +3,14 @@
 Every change returns a new state with a higher version, so any screen can tell newer from older
 and a reconnecting client simply takes the newest snapshot.
 
-A question with a timer (`Question.timer_ms`, e.g. a quiz) gets a deadline the first time
-voting opens in a round: `timers[id] = {"round", "opened_at", "closes_at"}` in epoch ms on
-the server's clock (`now_ms`, passed in: this module reads no clock). Voting on it closes by
-itself (`expire`, which the server applies by compare-and-set, so once in a cluster) and does
-not reopen in that round; a new round (`reset`) runs the timer again.
+One timer for every question: `timers[id] = {"round", "opened_at", "closes_at"}` in epoch ms
+on the server's clock (`now_ms`, passed in: this module reads no clock), plus `"stopped": 1`
+once the presenter stopped it. A question whose deck sets one (`Question.timer_ms`: a quiz, or
+`timer:` on any question) gets it the first time voting opens in a round; the presenter starts,
+restarts or stops one on the live question at any time (`timer` with `seconds`). Voting closes
+by itself at the deadline (`expire`, which the server applies by compare-and-set, so once in a
+cluster). A question that reveals something when its time is up (a quiz's right answer) does not
+reopen in that round; a new round (`reset`) runs the timer again. Others can be reopened.
 
 A rehearsal (`rehearse` with a number of participants) fills the live question with that many
 simulated answers (app/rehearsal.py); the state only says which question and how many, so
@@ -30,6 +33,8 @@ ACTIONS = (
     "goto", "next", "prev", "open", "close", "reveal", "hide", "reset", "qr",
     "lock", "unlock", "end", "hide_entry", "show_entry", "rehearse", "end_rehearsal",
     "split", "compare",
+    "approve_entry", "merge_entries",
+    "unmerge_entries", "timer",
 )  # fmt: skip
 MAX_REHEARSAL = 5000  # simulated participants: a big hall, still drawn in well under a second
 _KNOWN = "known: " + ", ".join(ACTIONS)
@@ -47,6 +52,10 @@ class PresenterState:
     # Free-text entries the presenter took off every screen, per question (as results show
     # them): absent from phones, projector and report; kept in the export, marked hidden.
     hidden: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Entries the presenter let through moderation (app/domain/moderation.py), per question.
+    approved: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Word-cloud entries the presenter merged by hand, per question: entry -> the one it joins.
+    merged: dict[str, dict[str, str]] = field(default_factory=dict)
     # per timed question: {"round", "opened_at", "closes_at"} (epoch ms), see the docstring
     timers: dict[str, dict[str, int]] = field(default_factory=dict)
     # The deck version (app/domain/redeck.py) that `live` and the rounds refer to: a reloaded
@@ -84,8 +93,13 @@ class PresenterState:
             return None
         return {"question": self.rehearsal[0], "participants": self.rehearsal[1]}
 
-    def timer_over(self, question_id: str, now_ms: int) -> bool:
+    def running_timer(self, question_id: str) -> dict[str, int] | None:
+        """This round's timer unless the presenter stopped it (it may have run out)."""
         timer = self.timer_of(question_id)
+        return None if timer is None or timer.get("stopped") else timer
+
+    def timer_over(self, question_id: str, now_ms: int) -> bool:
+        timer = self.running_timer(question_id)
         return timer is not None and now_ms >= timer["closes_at"]
 
     def to_json(self) -> dict[str, Any]:
@@ -98,6 +112,8 @@ class PresenterState:
             "joining_locked": self.joining_locked,
             "ended": self.ended,
             "hidden": {q: list(entries) for q, entries in self.hidden.items() if entries},
+            "approved": {q: list(entries) for q, entries in self.approved.items() if entries},
+            "merged": {q: dict(pairs) for q, pairs in self.merged.items() if pairs},
             "timers": {k: dict(v) for k, v in self.timers.items()},
             "deck": self.deck,
             "rehearsal": self.rehearsal_json(),
@@ -124,8 +140,18 @@ class PresenterState:
                 for k, v in data.get("hidden", {}).items()
                 if k in known and isinstance(v, list)
             },
+            approved={
+                k: tuple(str(e) for e in v)
+                for k, v in data.get("approved", {}).items()
+                if k in known and isinstance(v, list)
+            },
+            merged={
+                k: {str(a): str(b) for a, b in v.items()}
+                for k, v in data.get("merged", {}).items()
+                if k in known and isinstance(v, dict)
+            },
             timers={
-                k: {f: int(v[f]) for f in ("round", "opened_at", "closes_at")}
+                k: {f: int(v[f]) for f in ("round", "opened_at", "closes_at", "stopped") if f in v}
                 for k, v in data.get("timers", {}).items()
                 if k in known and isinstance(v, dict)
             },
@@ -138,6 +164,12 @@ class PresenterState:
 
     def hidden_in(self, question_id: str) -> frozenset[str]:
         return frozenset(self.hidden.get(question_id, ()))
+
+    def approved_in(self, question_id: str) -> frozenset[str]:
+        return frozenset(self.approved.get(question_id, ()))
+
+    def merged_in(self, question_id: str) -> dict[str, str]:
+        return dict(self.merged.get(question_id, {}))
 
 
 def _rehearsal_from(data: Any, known: set[str]) -> tuple[str, int] | None:
@@ -153,7 +185,8 @@ def initial_state(deck: Deck, now_ms: int = 0) -> PresenterState:
     return _go(PresenterState(version=0), deck, 0, now_ms)
 
 
-MAX_HIDDEN = 1000  # entries hidden per question: a presenter's hand, not a filter's
+MAX_HIDDEN = 1000  # entries hidden (approved, merged) per question: a presenter's hand
+MAX_TIMER_S = 3600  # a presenter's timer: an hour at most
 
 
 def apply(
@@ -165,9 +198,13 @@ def apply(
     entry: str | None = None,
     participants: int | None = None,
     by: str | None = None,
+    *,
+    into: str | None = None,
+    seconds: int | None = None,
 ) -> PresenterState:
     """Apply one presenter action at `now_ms` (the server's clock, epoch ms). Raises
-    ControlError if it makes no sense now."""
+    ControlError if it makes no sense now. `entry` is a free-text entry (for `merge_entries`
+    the one merged `into` another); `seconds` a `timer`'s length (0 stops it)."""
     state = _timed_out(state, deck, now_ms)  # a deadline that passed closes first
     if state.ended:
         raise ControlError("session_ended", "this session has ended; it is read-only now")
@@ -200,9 +237,8 @@ def apply(
         if target is not deck.slides[state.live]:
             raise ControlError("not_live", "voting can only be opened or closed on the live slide")
         if action == "open" and state.timer_over(target.id, now_ms):
-            raise ControlError(
-                "timer_over", f"the timer of {target.id!r} ran out; 'reset' it for a new round"
-            )
+            _refuse_when_revealed(target)
+            state = _stop_timer(state, target)  # its time is up: open now runs without it
         if action == "open":
             return _bump(_start_timer(replace(state, voting_open=True), target, now_ms))
         return _bump(replace(state, voting_open=False))
@@ -216,10 +252,16 @@ def apply(
         if target is deck.slides[state.live] and state.voting_open:
             reset = _start_timer(reset, target, now_ms)  # the new round's clock runs at once
         return _bump(reset)
-    if action in ("hide_entry", "show_entry"):
+    if action in ("hide_entry", "show_entry", "approve_entry"):
         return _hide_or_show(state, target, action, entry)
     if action == "rehearse":
         return _rehearse(state, deck, target, participants)
+    if action in ("merge_entries", "unmerge_entries"):
+        return _merge(state, target, action, entry, into)
+    if action == "timer":
+        if target is not deck.slides[state.live]:
+            raise ControlError("not_live", "a timer runs on the live question only")
+        return _set_timer(state, target, seconds, now_ms)
     raise ControlError("unknown_action", f"unknown action {action!r} ({_KNOWN})")
 
 
@@ -240,21 +282,110 @@ def _hide_or_show(
     state: PresenterState, target: Question, action: str, entry: str | None
 ) -> PresenterState:
     if not isinstance(target, FreeText):
-        raise ControlError("not_free_text", f"{target.id!r} has no free-text entries to hide")
+        raise ControlError("not_free_text", f"{target.id!r} has no free-text entries to moderate")
     if not entry:
         raise ControlError("missing_entry", f"'{action}' needs an 'entry' (its text)")
     hidden = list(state.hidden.get(target.id, ()))
+    approved = list(state.approved.get(target.id, ()))
     if action == "hide_entry":
         if entry in hidden:
             return state
-        if len(hidden) >= MAX_HIDDEN:
-            raise ControlError("too_many_hidden", f"at most {MAX_HIDDEN} entries can be hidden")
+        _room_for(hidden)
         hidden.append(entry)
+        approved = [a for a in approved if a != entry]  # hidden again: it needs a new approval
+    elif action == "approve_entry":
+        if entry in approved and entry not in hidden:
+            return state
+        if entry not in approved:
+            _room_for(approved)
+            approved.append(entry)
+        hidden = [h for h in hidden if h != entry]
     elif entry in hidden:
         hidden.remove(entry)
     else:
         return state
-    return _bump(replace(state, hidden={**state.hidden, target.id: tuple(hidden)}))
+    return _bump(
+        replace(
+            state,
+            hidden={**state.hidden, target.id: tuple(hidden)},
+            approved={**state.approved, target.id: tuple(approved)},
+        )
+    )
+
+
+def _room_for(entries: list[str]) -> None:
+    if len(entries) >= MAX_HIDDEN:
+        raise ControlError("too_many_entries", f"at most {MAX_HIDDEN} entries per question")
+
+
+def _merge(
+    state: PresenterState, target: Question, action: str, entry: str | None, into: str | None
+) -> PresenterState:
+    """Count one word-cloud entry as another (`merge_entries`), or as itself again."""
+    if not (isinstance(target, FreeText) and target.mergeable):
+        raise ControlError("not_word_cloud", f"{target.id!r} has no entries to merge")
+    if not entry:
+        raise ControlError("missing_entry", f"'{action}' needs 'from' (an entry's text)")
+    merged = state.merged_in(target.id)
+    if action == "unmerge_entries":
+        if merged.pop(entry, None) is None:
+            return state
+        return _bump(replace(state, merged={**state.merged, target.id: merged}))
+    if not into:
+        raise ControlError("missing_entry", "'merge_entries' needs 'into' (an entry's text)")
+    into = merged.get(into, into)  # into an entry that was merged itself: into where it went
+    if into == entry:
+        raise ControlError("invalid_merge", "an entry cannot be merged into itself")
+    if merged.get(entry) == into:
+        return state
+    if entry not in merged:
+        _room_for(list(merged))
+    merged[entry] = into
+    for source, goal in merged.items():  # what went into `entry` now goes where it goes
+        if goal == entry:
+            merged[source] = into
+    return _bump(replace(state, merged={**state.merged, target.id: merged}))
+
+
+def _refuse_when_revealed(question: Question) -> None:
+    """A question that showed its answer when time ran out (a quiz) is over for this round."""
+    if question.revealed():
+        raise ControlError(
+            "timer_over", f"the timer of {question.id!r} ran out; 'reset' it for a new round"
+        )
+
+
+def _stop_timer(state: PresenterState, question: Question) -> PresenterState:
+    timer = state.running_timer(question.id)
+    if timer is None:
+        return state
+    return replace(state, timers={**state.timers, question.id: {**timer, "stopped": 1}})
+
+
+def _set_timer(
+    state: PresenterState, question: Question, seconds: int | None, now_ms: int
+) -> PresenterState:
+    """Start (or restart, from now) the live question's timer and open its voting; 0 stops
+    it and leaves voting as it is. A restart while it runs keeps when it started (a quiz's
+    points count from there), so `+30 s` is a restart with 30 s more."""
+    if seconds is None:
+        raise ControlError("missing_seconds", "'timer' needs 'seconds' (0 stops it)")
+    if not 0 <= seconds <= MAX_TIMER_S:
+        raise ControlError("invalid_seconds", f"'seconds' must be 0 to {MAX_TIMER_S}")
+    if seconds == 0:
+        stopped = _stop_timer(state, question)
+        return state if stopped is state else _bump(stopped)
+    if state.timer_over(question.id, now_ms):
+        _refuse_when_revealed(question)
+    current = state.running_timer(question.id)
+    running = current is not None and now_ms < current["closes_at"]
+    timer = {
+        "round": state.round_of(question.id),
+        "opened_at": current["opened_at"] if current is not None and running else now_ms,
+        "closes_at": now_ms + seconds * 1000,
+    }
+    timers = {**state.timers, question.id: timer}
+    return _bump(replace(state, voting_open=True, timers=timers))
 
 
 def _rehearse(

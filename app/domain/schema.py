@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from .loader import LANGUAGES
+from .moderation import DEFAULT_MODE, MODES
 from .reader import ID_PATTERN, FieldReader, Problems
 from .slides import SLIDE_TYPES
 from .yamlsource import LinedMap
@@ -193,6 +194,11 @@ def deck_schema() -> dict[str, Any]:
                 "type": "string",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$",
                 "description": "the day of the talk, YYYY-MM-DD",
+            },
+            "moderation": {
+                "enum": list(MODES),
+                "default": DEFAULT_MODE,
+                "description": "free text held for the presenter: none, filtered words, all",
             },
             "privacy": {
                 "type": "object",

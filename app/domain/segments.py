@@ -10,7 +10,7 @@ a difference from noise. Pure: the caller reads the stored rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import stats
@@ -112,14 +112,15 @@ def split_result(
     groups: dict[str, list[str]],
     splitter: Choice,
     min_group: int,
-    hidden: frozenset[str] = frozenset(),
+    visible: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """What a split adds to a question's result: `segments` (without the entries the
-    presenter hid), `segments_by` and `segments_noise` (see `within_noise`)."""
+    """What a split adds to a question's result: `segments` (each group's result as
+    `visible` makes it: the room's view, without the entries the presenter hid or holds),
+    `segments_by` and `segments_noise` (see `within_noise`)."""
     group_ids = [option.id for option in splitter.options]
     split_up = split(question, rows, groups, group_ids, min_group)
     shown = {
-        group: result if result.get("suppressed") else question.without(result, hidden)
+        group: result if result.get("suppressed") or visible is None else visible(result)
         for group, result in split_up.items()
     }
     return {

@@ -83,10 +83,7 @@
   // A timed question's countdown (state.timer, from the server's remaining_ms: a phone whose
   // clock is wrong still shows the right time left). A timer role is not read out each second.
   var timerBox = el("p", "countdown");
-  timerBox.setAttribute("role", "timer");
-  timerBox.hidden = true;
-  var timerEnds = null; // performance.now() when the time is up
-  var timerTick = null;
+  var countdown = new window.RondvraagCountdown(timerBox, t, { unit: " s", low: 5 });
   app.appendChild(timerBox);
   app.appendChild(slideBox);
   app.appendChild(statusBox);
@@ -386,32 +383,8 @@
     renderResults();
   }
 
-  function monotonic() {
-    return window.performance && window.performance.now ? window.performance.now() : Date.now();
-  }
-
   function renderTimer(st) {
-    var timer = st && st.voting_open && st.timer;
-    if (!timer || typeof timer.remaining_ms !== "number") {
-      timerEnds = null;
-      timerBox.hidden = true;
-      if (timerTick) window.clearInterval(timerTick);
-      timerTick = null;
-      return;
-    }
-    timerEnds = monotonic() + timer.remaining_ms;
-    timerBox.hidden = false;
-    tickTimer();
-    if (!timerTick) timerTick = window.setInterval(tickTimer, 250);
-  }
-
-  function tickTimer() {
-    if (timerEnds === null) return;
-    var left = Math.max(0, Math.ceil((timerEnds - monotonic()) / 1000));
-    timerBox.textContent = left + " s";
-    timerBox.setAttribute("data-seconds", String(left));
-    timerBox.setAttribute("aria-label", t("timer.left", { n: left }));
-    timerBox.classList.toggle("countdown-low", left <= 5);
+    countdown.set(st);
   }
 
   function renderWaiting(text) {

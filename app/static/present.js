@@ -2,8 +2,9 @@
  * in sync), shows live results, and sends control actions over HTTP.
  * Keys: → / PageDown next, ← / PageUp previous, Space reveal/hide results, O open/close voting,
  * Q QR corner, L lock/open joining, R rehearse the live question with a simulated room (again:
- * end it), F full screen, G split by group / C rounds side by side (facets.js); other keys go
- * to the slide type's view
+ * end it), F full screen, G split by group / C rounds side by side (facets.js), T start/stop the
+ * timer, + 30 s more; A / X / ↑↓ approve, hide, select a held entry (held.js); other keys go to
+ * the slide type's view
  * (types/open.js: P pause, [ ] step the answer wall; types/wordcloud.js: W the ranked list).
  * Plain ES2017, no modules. */
 (function () {
@@ -128,6 +129,7 @@
     }
     renderFlags();
     tellView();
+    showTimer();
   }
 
   /** What the view is drawn for besides the slide: split by group, rounds side by side. */
@@ -170,6 +172,7 @@
     }
     S.result = r;
     S.resultVersion = v;
+    held.update(slide && r.id === slide.id ? r : null);
     if (slide && r.id === slide.id && S.view) S.view.update(r);
     renderFlags();
   }
@@ -652,7 +655,9 @@
     else if (key === "f" || key === "F") toggleFullscreen();
     else if (key === "g" || key === "G") cycleSplit();
     else if (key === "c" || key === "C") control("compare");
-    else handled = !!(S.view && S.view.key && S.view.key(key)); // the slide type's own keys
+    else if (key === "t" || key === "T") toggleTimer();
+    else if (key === "+") addTime();
+    else handled = held.key(key) || !!(S.view && S.view.key && S.view.key(key)); // type's keys
     if (handled) ev.preventDefault();
   });
 
@@ -677,6 +682,57 @@
   window.addEventListener("resize", function () {
     if (resizeTimer) window.clearTimeout(resizeTimer);
     resizeTimer = window.setTimeout(relayout, 150);
+  });
+
+  /* ---------------------------------------------------------------- timer, held entries */
+
+  // The live question's countdown (countdown.js; a quiz draws its own, larger, in its view)
+  // and the entries waiting for approval (held.js).
+  var clockNode = el("div", "present-clock");
+  body.appendChild(clockNode);
+  var clock = new window.RondvraagCountdown(clockNode, t);
+  var held = new window.RondvraagHeld(t, control);
+
+  function showTimer() {
+    var slide = liveSlide();
+    if (slide && slide.type === "quiz") clock.stop();
+    else clock.set(S.state);
+    if (!S.result || !slide || S.result.id !== slide.id) held.update(null);
+  }
+
+  function timerRunning() {
+    return !!(S.state && S.state.voting_open && S.state.timer && clock.left());
+  }
+
+  /** T: stop a running timer, else start the deck's seconds (or 60) on the live question. */
+  function toggleTimer() {
+    var slide = liveSlide();
+    if (!isInteractive(slide)) return;
+    control("timer", { seconds: timerRunning() ? 0 : slide.timer || 60 });
+  }
+
+  /** +: 30 seconds more (a restart from now with what is left plus 30). */
+  function addTime() {
+    if (!isInteractive(liveSlide())) return;
+    control("timer", { seconds: (timerRunning() ? clock.left() : 0) + 30 });
+  }
+
+  var menu = moreMenu && moreMenu.querySelector(".ctl-menu");
+  [
+    ["T", "present.timer", toggleTimer],
+    ["+", "present.timerMore", addTime]
+  ].forEach(function (spec) {
+    if (!menu) return;
+    var button = el("button", "ctl ctl-timer");
+    button.type = "button";
+    button.appendChild(el("span", "ctl-key", spec[0]));
+    button.appendChild(el("span", "ctl-text", t(spec[1])));
+    button.addEventListener("click", function () {
+      moreMenu.open = false;
+      spec[2]();
+      button.blur();
+    });
+    menu.insertBefore(button, menu.firstChild);
   });
 
   /* ---------------------------------------------------------------- the socket */

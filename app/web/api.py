@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..domain.nicknames import clean_name
-from ..domain.presenter import PARTICIPANTS_NEEDED, valid_participants
+from .control_body import control_body
 from .deps import (
     Admin,
     Services,
@@ -294,7 +294,7 @@ async def presenter_view(session: Session) -> dict[str, Any]:
             401: None,
             403: None,
             404: "`unknown_session`, `unknown_question`",
-            409: "`not_live`, `not_interactive`, `session_ended`, `busy`",
+            409: "`not_live`, `not_interactive`, `session_ended`, `timer_over`, `busy`",
             413: None,
             415: None,
             429: None,
@@ -304,23 +304,16 @@ async def presenter_view(session: Session) -> dict[str, Any]:
     ),
 )
 async def control(request: Request, session: Session) -> dict[str, Any]:
-    body = await json_body(request)
-    action = body.get("action")
-    question = body.get("question")
-    if not isinstance(action, str):
-        raise ApiError(400, "invalid_request", "'action' must be one of the control actions")
-    if question is not None and not isinstance(question, str):
-        raise ApiError(400, "invalid_request", "'question' must be a slide id")
-    entry = body.get("entry")
-    if entry is not None and (not isinstance(entry, str) or len(entry) > 1000):
-        raise ApiError(400, "invalid_request", "'entry' must be an entry's text as results show it")
-    participants = body.get("participants")
-    if participants is not None and not valid_participants(participants):
-        raise ApiError(400, "invalid_participants", PARTICIPANTS_NEEDED)
-    by = body.get("by")
-    if (action == "split" and "by" not in body) or (by is not None and not isinstance(by, str)):
-        raise ApiError(400, "invalid_split", "'split' needs 'by': a choice question's id, or null")
-    return await session.control(action, question, entry, participants, by)
+    args = control_body(await json_body(request))
+    return await session.control(
+        args.action,
+        args.question,
+        args.entry,
+        args.participants,
+        args.by,
+        into=args.into,
+        seconds=args.seconds,
+    )
 
 
 @router.get(

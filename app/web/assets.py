@@ -37,7 +37,15 @@ REVALIDATE = "no-cache"
 # The phone page's files in load order: shared code, the type registry, one script per slide
 # type, the page's parts (what the phone keeps, the outbox, the connection) and its controller.
 PHONE_PARTS = ["phone/storage.js", "phone/outbox.js", "phone/connection.js", "phone/nickname.js"]
-PHONE_SCRIPTS = ["i18n.js", "live.js", "types/registry.js", *TYPE_SCRIPTS, *PHONE_PARTS, "phone.js"]
+PHONE_SCRIPTS = [
+    "i18n.js",
+    "live.js",
+    "countdown.js",
+    "types/registry.js",
+    *TYPE_SCRIPTS,
+    *PHONE_PARTS,
+    "phone.js",
+]
 PHONE_STYLES = ["base.css", "phone.css", *TYPE_STYLES]
 
 

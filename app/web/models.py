@@ -82,6 +82,8 @@ class Timer(Wire):
     """A timed question's deadline on the server's clock (epoch ms); a phone counts down
     from `remaining_ms` as received, whatever its own clock says."""
 
+    ends_at: str = Field(description="when voting closes (ISO 8601 UTC)")
+    seconds_left: int = Field(description="whole seconds left to answer, rounded up")
     opened_at: int
     closes_at: int
     now: int = Field(description="the server's clock when this was sent")
@@ -105,7 +107,7 @@ class Slide(Wire):
     scale: Scale | None = Field(None, description="scales")
     body_html: str | None = Field(None, description="content: Markdown rendered, HTML escaped")
     links: list[Link] | None = Field(None, description="content")
-    timer: int | None = Field(None, description="quiz: seconds voting stays open")
+    timer: int | None = Field(None, description="seconds voting stays open (deck's `timer`)")
     correct: list[str] | None = Field(
         None, description="quiz: the right option ids, only once its timer is over"
     )
@@ -137,7 +139,7 @@ class SessionState(Wire):
     nicknames: bool = Field(
         description="participants pick a nickname (`POST /join` with `name`): the deck has a quiz"
     )
-    timer: Timer | None = Field(None, description="the live question's timer, if it has one")
+    timer: Timer | None = Field(description="the live question's running timer, else null")
 
 
 class SlideSummary(Wire):
@@ -393,7 +395,16 @@ class ControlRequest(Wire):
     action: Literal[ACTIONS]  # type: ignore[valid-type]
     question: str | None = Field(None, description="a slide id")
     entry: str | None = Field(
-        None, description="`hide_entry`/`show_entry`: a free-text entry as the results show it"
+        None,
+        description="`hide_entry`/`show_entry`/`approve_entry`: a free-text entry as the "
+        "results show it",
+    )
+    from_: str | None = Field(
+        None, alias="from", description="`merge_entries`/`unmerge_entries`: the entry merged"
+    )
+    into: str | None = Field(None, description="`merge_entries`: the entry it counts as")
+    seconds: int | None = Field(
+        None, description="`timer`: start or restart it on the live question; 0 stops it"
     )
     participants: int | None = Field(
         None,
@@ -431,6 +442,11 @@ class Result(Wire):
     counts: dict[str, int] | None = Field(None, description="choice, wordcloud")
     statements: dict[str, StatementResult] | None = Field(None, description="scales")
     answers: list[str] | None = Field(None, description="open")
+    held: list[str] | None = Field(
+        None,
+        description="wordcloud, open: entries waiting for the presenter's approval (the "
+        "deck's `moderation`), absent from `counts`/`answers` and from every phone",
+    )
     ci: dict[str, list[float] | None] | None = Field(
         None, description="choice: each option's share of respondents, 95 % Wilson [low, high]"
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from .. import exports
+from ..domain import segments
 from ..exports import SessionData
 from ..live import LiveSession
 from ..report import build_report, css_string
@@ -38,6 +39,8 @@ async def session_data(session: LiveSession) -> SessionData:
         ended_at=session.ended_at,
         hidden={q.id: session.state.hidden_in(q.id) for q in session.deck.questions},
         names=await exports.names_for(store, session.code, session.deck),
+        approved={q.id: session.state.approved_in(q.id) for q in session.deck.questions},
+        merged={q.id: session.state.merged_in(q.id) for q in session.deck.questions},
     )
 
 
@@ -68,22 +71,35 @@ Delimiter = Annotated[str, Query(json_schema_extra={"enum": list(exports.DELIMIT
         None,
         description="UTF-8 CSV with a byte-order mark, as a download",
         media_type="text/csv",
-        errors={400: "`invalid_request`: unknown `view` or `delimiter`", **_EXPORT_ERRORS},
+        errors={
+            400: "`invalid_request`: unknown `view` or `delimiter`, or `by` with answers",
+            **_EXPORT_ERRORS,
+            404: "`unknown_session`; `unknown_question`: `by` is not a choice question",
+        },
         admin=True,
     ),
 )
 async def export_csv(
-    session: StoredSession, view: View = "answers", delimiter: Delimiter = "comma"
+    session: StoredSession,
+    view: View = "answers",
+    delimiter: Delimiter = "comma",
+    by: Annotated[str | None, Query(description="summary: split by this choice question")] = None,
 ) -> Response:
-    """`?view=answers` (one row per answered item) or `?view=summary`; `?delimiter=semicolon`."""
+    """`?view=answers` (one row per answered item) or `?view=summary`; `?delimiter=semicolon`;
+    `?view=summary&by=QID` splits the summary by a choice question's answers, each group
+    smaller than the deck's `min_group` suppressed."""
     fmt = VIEWS.get(view)
     if fmt is None:
         raise ApiError(400, "invalid_request", f"'view' must be one of: {', '.join(VIEWS)}")
     if delimiter not in exports.DELIMITERS:
         known = ", ".join(exports.DELIMITERS)
         raise ApiError(400, "invalid_request", f"'delimiter' must be one of: {known}")
+    if by and fmt != "summary":
+        raise ApiError(400, "invalid_request", "'by' splits the summary: add view=summary")
+    if by and not segments.can_split_by(session.deck.question(by)):
+        raise ApiError(404, "unknown_question", f"{by!r} is not a choice question of this deck")
     data = await session_data(session)
-    return _download(data, fmt, exports.render(data, fmt, delimiter))
+    return _download(data, fmt, exports.render(data, fmt, delimiter, by or None))
 
 
 @router.get(

@@ -15,10 +15,10 @@ import json
 from fastapi import APIRouter, WebSocket
 
 from ..domain.errors import ControlError
-from ..domain.presenter import valid_participants
 from ..errors import Conflict, NotFound, TooMany
 from ..hub import Client, encode
 from ..live import LiveSession
+from .control_body import control_body
 from .deps import check_admin, client_address, origin_allowed, services
 from .errors import ApiError
 
@@ -74,18 +74,20 @@ async def read_until_closed(
 
 
 async def _control(session: LiveSession, client: Client, data: dict) -> None:
-    action, question, entry = data.get("action"), data.get("question"), data.get("entry")
-    participants, by = data.get("participants"), data.get("by")
-    if (
-        not isinstance(action, str)
-        or (question is not None and not isinstance(question, str))
-        or (entry is not None and (not isinstance(entry, str) or len(entry) > 1000))
-        or (participants is not None and not valid_participants(participants))
-        or (by is not None and not isinstance(by, str))
-    ):
+    try:
+        args = control_body(data)
+    except ApiError:
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
     try:
-        await session.control(action, question, entry, participants, by)
+        await session.control(
+            args.action,
+            args.question,
+            args.entry,
+            args.participants,
+            args.by,
+            into=args.into,
+            seconds=args.seconds,
+        )
     except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))

@@ -21,6 +21,7 @@ from ..errors import AnswerError
 from ..reader import FieldReader
 
 Cell = str | int | float | None  # a spreadsheet cell: text, a number or empty
+MIN_TIMER_S, MAX_TIMER_S = 5, 3600  # a deck's `timer` on a question: 5 s to an hour
 
 SLIDE_TYPES: dict[str, type[Slide]] = {}
 
@@ -131,20 +132,29 @@ class Question(Slide):
     subtitle: str = ""
     results_hidden: bool = False
     opens_when_live: bool = True
+    # Seconds voting stays open once it opens in a round (deck key `timer`; None: until the
+    # presenter closes it). A type with a timer of its own (a quiz) reads it itself.
+    timer: int | None = None
 
     @staticmethod
-    def read_common(reader: FieldReader) -> dict[str, Any]:
+    def read_common(reader: FieldReader, *, timer: bool = True) -> dict[str, Any]:
         """The fields every question has, read once here instead of in each type."""
-        return {
+        fields: dict[str, Any] = {
             "prompt": reader.text("prompt", required=True),
             "subtitle": reader.text("subtitle"),
             "results_hidden": reader.one_of("results", ("shown", "hidden"), "shown") == "hidden",
             "opens_when_live": reader.one_of("voting", ("open", "closed"), "open") == "open",
         }
+        if timer:
+            seconds = reader.integer("timer", default=0, low=MIN_TIMER_S, high=MAX_TIMER_S)
+            fields["timer"] = seconds or None
+        return fields
 
     def public(self) -> dict[str, Any]:
         view = Slide.public(self)
         view.update(prompt=self.prompt, subtitle=self.subtitle)
+        if self.timer:
+            view["timer"] = self.timer  # the presenter's T starts this many seconds
         return view
 
     def check_answer(self, raw: Any) -> Any:
@@ -156,7 +166,7 @@ class Question(Slide):
     @property
     def timer_ms(self) -> int | None:
         """Voting closes by itself this long after it opens in a round (None: no timer)."""
-        return None
+        return self.timer * 1000 if self.timer else None
 
     def timed(self, answer: Any, elapsed_ms: int, previous: Any) -> Any:
         """A timed question's answer as stored: `answer` (checked) given `elapsed_ms` since
@@ -278,6 +288,8 @@ class FreeText(Question):
     max_answers: int = 1
     max_length: int = 280
     examples: tuple[str, ...] = ()  # what a rehearsal's simulated room types, commonest first
+    # Whether the presenter may merge two entries by hand (a cloud's words: yes; sentences: no)
+    mergeable: ClassVar[bool] = False
 
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> FreeText:

@@ -87,7 +87,7 @@ LONG_WORD = 9  # from this length on a word may carry two typos
 # Accents: the combining diacritical marks blocks, which decorate Latin, Greek and Cyrillic
 # letters once NFKD has split é into e and its accent. The vowel signs and other marks of
 # Indic and other scripts are elsewhere in Unicode and stay: they are part of their letters.
-_ACCENTS = (
+ACCENTS = (
     (0x0300, 0x036F),
     (0x1AB0, 0x1AFF),
     (0x1DC0, 0x1DFF),
@@ -102,7 +102,7 @@ class _KeyTable(dict[int, str]):
     Filled as characters are met (a table of all of Unicode would cost a second to build)."""
 
     def __missing__(self, code: int) -> str:
-        if any(low <= code <= high for low, high in _ACCENTS):
+        if any(low <= code <= high for low, high in ACCENTS):
             kept = ""
         elif unicodedata.category(chr(code)).startswith("P"):
             kept = " "
@@ -125,7 +125,7 @@ class AnswerGroup:
 def answer_key(text: str) -> str:
     """What is left of an answer once case, accents, punctuation and spacing are ignored.
 
-    Accents are dropped from the letters they decorate (é → e, see `_ACCENTS`). An answer
+    Accents are dropped from the letters they decorate (é → e, see `ACCENTS`). An answer
     made only of punctuation keeps its punctuation, so "?" and "!" stay apart.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -73,7 +73,7 @@ class Quiz(Question):
 
     @classmethod
     def parse(cls, reader: FieldReader, common: dict[str, Any]) -> Quiz:
-        fields = Question.read_common(reader)
+        fields = Question.read_common(reader, timer=False)  # its own range and default below
         options = read_options(reader, most=MAX_OPTIONS, what="a quiz")
         correct = _read_correct(reader, [o.id for o in options])
         low = max(len(correct), 1)
@@ -98,10 +98,6 @@ class Quiz(Question):
 
     def revealed(self) -> dict[str, Any]:
         return {"correct": list(self.correct)}
-
-    @property
-    def timer_ms(self) -> int:
-        return self.timer * 1000
 
     def check_answer(self, raw: Any) -> list[str]:
         """An option id or a list of them → the chosen ids in deck order, without repeats."""

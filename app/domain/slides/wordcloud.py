@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,16 +12,49 @@ from typing import Any, ClassVar
 
 from ..chart import CLOUD_COLORS, WIDTH, ReportPart, empty_chart, esc, svg, text_width
 from .base import Cell, FreeText, LiveCounts, register, text_entries
+from .open_text import ACCENTS
+
+TREMA = 0x0308  # ë, ï, ö: Dutch spelling (coöperatie, financiële), kept; é, è, ô are dropped
+
+
+class _AccentTable(dict[int, str]):
+    """A `str.translate` table that drops accents (but the trema), filled as met."""
+
+    def __missing__(self, code: int) -> str:
+        accent = code != TREMA and any(low <= code <= high for low, high in ACCENTS)
+        kept = "" if accent else chr(code)
+        self[code] = kept
+        return kept
+
+
+_ACCENT_TABLE = _AccentTable()
 
 
 def normalise_entry(entry: str) -> str:
-    """One spelling per word: trimmed, inner whitespace collapsed, case-folded; é/ë/ö kept.
+    """One spelling per word, so a cloud shows one word where the room typed variants of it:
+    trimmed, inner whitespace collapsed, case-folded, accents dropped but for the trema, and
+    punctuation dropped unless it joins two letters or digits ("Samenwerking!" and
+    "samenwérking" are "samenwerking"; "win-win" and "OCMW's" keep theirs; "Coöperatie" is
+    "coöperatie"). Only punctuation: kept, so "?" is a word.
 
     `entry` comes from `clean_text`, which kept the joiners and flag tags that hold an emoji
-    together; neither splitting on whitespace nor case-folding touches those, so 👨‍👩‍👧 stays
-    one word instead of three faces.
+    together; none of this touches those, so 👨‍👩‍👧 stays one word instead of three faces.
     """
-    return " ".join(entry.split()).casefold()
+    text = unicodedata.normalize("NFKD", entry.casefold()).translate(_ACCENT_TABLE)
+    chars = [
+        " " if unicodedata.category(ch).startswith("P") and not _joins(text, i) else ch
+        for i, ch in enumerate(text)
+    ]
+    key = unicodedata.normalize("NFC", " ".join("".join(chars).split()))
+    return key or " ".join(entry.casefold().split())
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the punctuation at `i` sits between two letters or digits (win-win)."""
+    if i == 0 or i == len(text) - 1:
+        return False
+    before, after = text[i - 1], text[i + 1]
+    return (before.isalnum() or unicodedata.combining(before) > 0) and after.isalnum()
 
 
 @register("wordcloud")
@@ -32,6 +66,7 @@ class WordCloud(FreeText):
 
     max_answers: int = 3
     max_length: int = 40
+    mergeable: ClassVar[bool] = True
 
     def check_answer(self, raw: Any) -> list[str]:
         """Entries normalised; the same word twice from one person counts once."""

@@ -24,7 +24,6 @@
       "quiz.none": "Je hebt niet geantwoord.",
       "quiz.answered": "{n} geantwoord",
       "quiz.timeUp": "Tijd om",
-      "timer.left": "nog {n} seconden",
       "nick.title": "Kies een bijnaam",
       "nick.hint": "Die staat straks op het scherm bij de quiz.",
       "nick.label": "Bijnaam",
@@ -44,7 +43,6 @@
       "quiz.none": "You did not answer.",
       "quiz.answered": "{n} answered",
       "quiz.timeUp": "Time's up",
-      "timer.left": "{n} seconds left",
       "nick.title": "Pick a nickname",
       "nick.hint": "It is shown on the screen with the quiz.",
       "nick.label": "Nickname",
@@ -144,14 +142,11 @@
   function View(slide, root, t, lang) {
     this.t = t;
     this.lang = lang;
-    this.ends = null;
-    this.tick = null;
     var revealed = Array.isArray(slide.correct);
     var wrap = el("div", "quiz" + (revealed ? " quiz-revealed" : " quiz-running"));
     var top = el("div", "quiz-top");
     this.clock = el("div", "quiz-clock");
-    this.clock.setAttribute("role", "timer");
-    this.clock.hidden = true;
+    this.countdown = new global.RondvraagCountdown(this.clock, t, { low: 5 }); // countdown.js
     this.answered = el("p", "quiz-answered", t("quiz.answered", { n: 0 }));
     this.answered.setAttribute("data-count", "0");
     top.appendChild(this.clock);
@@ -174,45 +169,20 @@
     root.appendChild(wrap);
   }
 
-  function monotonic() {
-    return global.performance && global.performance.now ? global.performance.now() : Date.now();
-  }
-
-  /** Told with every state: the countdown restarts from the server's remaining_ms each time. */
+  /** Told with every state: the countdown restarts from the server's remaining_ms each time
+   * (countdown.js); once the time is up the clock says so. */
   View.prototype.voting = function (open, state) {
     var timer = state && state.timer;
-    var self = this;
-    if (!open || !timer || typeof timer.remaining_ms !== "number") {
-      this.ends = null;
-      if (this.tick) global.clearInterval(this.tick);
-      this.tick = null;
-      this.clock.hidden = !timer;
-      this.clock.textContent = this.t("quiz.timeUp");
-      this.clock.setAttribute("data-seconds", "0");
-      this.clock.className = "quiz-clock quiz-clock-over";
+    if (open && timer && typeof timer.remaining_ms === "number") {
+      this.clock.className = "quiz-clock";
+      this.countdown.set(state);
       return;
     }
-    this.ends = monotonic() + timer.remaining_ms;
-    this.clock.hidden = false;
-    this.show();
-    if (!this.tick) {
-      this.tick = global.setInterval(function () {
-        if (!self.clock.isConnected) {
-          global.clearInterval(self.tick); // the slide changed: this view is gone
-          return;
-        }
-        self.show();
-      }, 200);
-    }
-  };
-
-  View.prototype.show = function () {
-    if (this.ends === null) return;
-    var left = Math.max(0, Math.ceil((this.ends - monotonic()) / 1000));
-    this.clock.textContent = String(left);
-    this.clock.setAttribute("data-seconds", String(left));
-    this.clock.setAttribute("aria-label", this.t("timer.left", { n: left }));
-    this.clock.className = "quiz-clock" + (left <= 5 ? " quiz-clock-low" : "");
+    this.countdown.stop();
+    this.clock.hidden = !timer;
+    this.clock.textContent = this.t("quiz.timeUp");
+    this.clock.setAttribute("data-seconds", "0");
+    this.clock.className = "quiz-clock quiz-clock-over";
   };
 
   /** Choice's update of the bars, and how many answered. */
