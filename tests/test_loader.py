@@ -130,11 +130,30 @@ def test_english_example_deck_loads() -> None:
             "deck.yaml:1: unsupported YAML tag",
         ),
         ("title: T\ntitle: U\nslides: []\n", "deck.yaml:2: duplicate key 'title'"),
+        (
+            "title: T\nsegment_by: open\nslides:\n  - type: open\n    id: open\n    prompt: P\n",
+            "deck.yaml:2: deck: 'segment_by' is 'open', must be a choice question's id (none",
+        ),
+        (
+            "title: T\nslides:\n  - {type: choice, id: rol, prompt: P, options: "
+            "[{id: a, label: A}, {id: b, label: B}]}\nsegment_by: rl\n",
+            "deck.yaml:4: deck: 'segment_by' is 'rl', must be a choice question's id (rol)",
+        ),
     ],
 )
 def test_broken_deck_reports_file_line_and_what(yaml_text: str, expected: str) -> None:
     problems = problems_of(yaml_text)
     assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_segment_by_names_the_choice_question_that_splits_the_report() -> None:
+    deck = parse_deck(
+        "title: T\nsegment_by: rol\nslides:\n"
+        "  - {type: choice, id: rol, prompt: P, options: [{id: a, label: A}, {id: b, label: B}]}\n",
+        filename="deck.yaml",
+    )
+    assert deck.segment_by == "rol"
+    assert load_deck(REPO / "questions" / "samenwerking.yaml").segment_by == ""
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:

@@ -26,6 +26,9 @@ class Deck:
     privacy_notice: str = ""
     # What free text waits for the presenter's approval: off, filter, approve (moderation.py).
     moderation: str = "filter"
+    # The choice question whose answers split every question in the report (deck key
+    # `segment_by`; "" for none): "do unions and employers see it differently?".
+    segment_by: str = ""
     _by_id: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

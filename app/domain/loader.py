@@ -9,8 +9,9 @@ from typing import Any
 from .deck import Deck
 from .errors import DeckError
 from .moderation import DEFAULT_MODE, MODES
-from .reader import FieldReader, Problems
+from .reader import ID_PATTERN, FieldReader, Problems
 from .slides import SLIDE_TYPES, Slide
+from .slides.choice import Choice
 from .yamlsource import MAX_DECK_BYTES, LinedMap, YamlProblem, load_yaml
 
 LANGUAGES = ("nl", "en")
@@ -72,6 +73,7 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
     if date and not _is_iso_date(date):
         top.error("date", f"'date' is {date!r}, must be a real date written YYYY-MM-DD")
     moderation = top.one_of("moderation", MODES, DEFAULT_MODE)
+    segment_by = top.ident("segment_by", required=False)
     min_group, retention_days, notice = 5, None, ""
     privacy = top.child("privacy", required=False)
     if privacy is not None:
@@ -93,6 +95,8 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
             reader.error("id", f"duplicate slide id {slide.id!r} (also slide {seen[slide.id]})")
         seen.setdefault(slide.id, number)
         slides.append(slide)
+    if segment_by and ID_PATTERN.match(segment_by):
+        _check_segment_by(top, segment_by, slides)
 
     if problems.items:
         raise DeckError(sorted(problems.items, key=lambda p: p.line))
@@ -108,7 +112,19 @@ def parse_deck(text: str, *, filename: str = "<deck>", name: str = "deck") -> De
         retention_days=retention_days,
         privacy_notice=notice,
         moderation=moderation,
+        segment_by=segment_by,
     )
+
+
+def _check_segment_by(top: FieldReader, segment_by: str, slides: list[Slide]) -> None:
+    """`segment_by` must name a choice question of this deck: its options make the groups."""
+    choices = [s.id for s in slides if isinstance(s, Choice)]
+    if segment_by not in choices:
+        known = ", ".join(choices) or "none in this deck"
+        top.error(
+            "segment_by",
+            f"'segment_by' is {segment_by!r}, must be a choice question's id ({known})",
+        )
 
 
 def _is_iso_date(text: str) -> bool:

@@ -200,6 +200,11 @@ def deck_schema() -> dict[str, Any]:
                 "default": DEFAULT_MODE,
                 "description": "free text held for the presenter: none, filtered words, all",
             },
+            "segment_by": {
+                "type": "string",
+                "pattern": ID_PATTERN.pattern.replace(r"\Z", "$"),
+                "description": "a choice question's id: the report splits every question by it",
+            },
             "privacy": {
                 "type": "object",
                 "additionalProperties": False,
