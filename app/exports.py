@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .domain import moderation, segments
+from .domain import moderation, rounds, segments
 from .domain.chart import percent
 from .domain.deck import Deck
 from .domain.errors import DeckError
@@ -31,6 +31,7 @@ from .domain.loader import parse_deck
 from .domain.presenter import PresenterState
 from .domain.slides import Question
 from .domain.slides.base import Cell, FreeText, Scores, scored_results
+from .domain.slides.choice import Choice
 from .ports.store import Store, StoredResponse, StoreUnavailable
 
 Format = Literal["csv", "summary", "json"]
@@ -112,7 +113,49 @@ class SessionData:
 
     def answers(self, question_id: str, round_: int) -> list[Any]:
         """The stored answers to one question in one round, oldest submission first."""
-        return [r.answer for r in self.responses if r.question == question_id and r.round == round_]
+        return [answer for _, _, answer in self.rows(question_id, round_)]
+
+    def rows(self, question_id: str, round_: int) -> list[segments.Row]:
+        """One question's answers in one round as (participant, 0, answer), as the store's
+        tally rows are (the groups and rounds are counted from these, as live)."""
+        return [
+            (r.participant, 0, r.answer)
+            for r in self.responses
+            if r.question == question_id and r.round == round_
+        ]
+
+    def visible(self, question: Question) -> rounds.Visible:
+        """A result of `question` as the room may see it (merges applied, hidden and held
+        entries out)."""
+        rules = self.entry_rules(question.id)
+        return lambda result: moderation.visible(question, result, rules)
+
+    def split_by(self, by: str) -> rounds.Split | None:
+        """Choice question `by` and who picked what on it in its current round (None: `by`
+        is not a choice question of the deck)."""
+        splitter = self.deck.question(by)
+        if not isinstance(splitter, Choice):
+            return None
+        return splitter, segments.membership(self.rows(by, self.round_of(by)))
+
+    def split(self, question: Question, split: rounds.Split) -> dict[str, Any]:
+        """The question's current round by group, as `GET /results?by=` gives it."""
+        splitter, groups = split
+        return segments.split_result(
+            question,
+            self.rows(question.id, self.round_of(question.id)),
+            groups,
+            splitter,
+            self.deck.min_group,
+            self.visible(question),
+        )
+
+    def every_round(self, question: Question) -> list[dict[str, Any]]:
+        """The question's result in each round up to the last, as `GET /results?rounds=all`
+        has them: a scale's rounds after the first with their paired shift."""
+        last = max(self.rounds_of(question.id))
+        rows = [self.rows(question.id, number) for number in range(1, last + 1)]
+        return rounds.every_round(question, rows, self.deck.min_group, self.visible(question))
 
     def rounds_of(self, question_id: str) -> list[int]:
         """Every round with answers, plus the current one (even when it is still empty)."""

@@ -305,48 +305,46 @@ class LiveSession:
         """Every question's results with intervals; with `by` (a choice question's id) each is
         also split by what participants answered there (app/domain/segments.py); with
         `every_round`, each also lists its result in every round so far, oldest first, a
-        scale's with the paired shift from the round before (app/domain/rounds.py)."""
+        scale's with the paired shift from the round before (app/domain/rounds.py), and with
+        both, each round split by group too."""
         results = [
             segments.with_intervals(await self.result(q, rehearsed=True))
             for q in self.deck.questions
         ]
-        if every_round:
-            for question, result in zip(self.deck.questions, results, strict=True):
-                result["rounds"] = await self.every_round(question)
-        if by is None:
-            return results
-        splitter = self.deck.question(by)
-        if not isinstance(splitter, Choice):
-            raise NotFound("unknown_question", f"{by!r} is not a choice question of this deck")
-        groups = segments.membership(await self.answer_rows(splitter))
+        split: rounds.Split | None = None
+        if by is not None:
+            splitter = self.deck.question(by)
+            if not isinstance(splitter, Choice):
+                raise NotFound("unknown_question", f"{by!r} is not a choice question of this deck")
+            split = (splitter, segments.membership(await self.answer_rows(splitter)))
         for question, result in zip(self.deck.questions, results, strict=True):
-            result.update(
-                segments.split_result(
-                    question,
-                    await self.answer_rows(question),
-                    groups,
-                    splitter,
-                    self.deck.min_group,
-                    self.visible_to_all(question),
+            if split is not None:
+                result.update(
+                    segments.split_result(
+                        question,
+                        await self.answer_rows(question),
+                        split[1],
+                        split[0],
+                        self.deck.min_group,
+                        self.visible_to_all(question),
+                    )
                 )
-            )
+            if every_round:
+                result["rounds"] = await self.every_round(question, split)
         return results
 
-    async def every_round(self, question: Question) -> list[dict[str, Any]]:
+    async def every_round(
+        self, question: Question, split: rounds.Split | None = None
+    ) -> list[dict[str, Any]]:
         """The question's result in each round so far (oldest first, hidden entries left
-        out), each scale round after the first with its paired `shift`."""
-        results, rows = [], []
-        for round_ in range(1, self.state.round_of(question.id) + 1):
-            answered = await self.store.tally_rows(self.code, question.id, round_)
-            result = {
-                "id": question.id,
-                "type": question.type_name,
-                "round": round_,
-                **segments.result_of(question, [answer for _, _, answer in answered]),
-            }
-            results.append(self.visible_to_all(question)(result))
-            rows.append(answered)
-        return rounds.with_shifts(question, results, rows, self.deck.min_group)
+        out), each scale round after the first with its paired `shift`; with `split` (the
+        splitting question and its groups), each round's `segments` too."""
+        rows = [
+            await self.store.tally_rows(self.code, question.id, round_)
+            for round_ in range(1, self.state.round_of(question.id) + 1)
+        ]
+        visible = self.visible_to_all(question)
+        return rounds.every_round(question, rows, self.deck.min_group, visible, split)
 
     async def scores(self) -> Scores:
         """Every participant's total over the scored questions (current rounds), and names."""

@@ -11,13 +11,18 @@ Pure: the caller reads the stored rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import stats
+from . import segments, stats
 from .segments import SUPPRESSED, Row, rounded
 from .slides import Question
+from .slides.choice import Choice
 from .slides.scales import Scales
+
+Visible = Callable[[dict[str, Any]], dict[str, Any]]
+# The splitting choice question and who is in which group (segments.membership).
+Split = tuple[Choice, dict[str, list[str]]]
 
 DIRECTIONS = ("up", "same", "down")
 
@@ -74,3 +79,43 @@ def with_shifts(
     for index in range(1, len(rounds)):
         rounds[index]["shift"] = paired_shift(question, rows[index - 1], rows[index], min_group)
     return rounds
+
+
+def every_round(
+    question: Question,
+    rows: list[list[Row]],
+    min_group: int,
+    visible: Visible,
+    split: Split | None = None,
+) -> list[dict[str, Any]]:
+    """The question's result in each round (`rows[0]` is round 1), as `visible` lets the
+    room see it, each scale round after the first with its paired `shift`. With `split`
+    (the splitting question and who is in which group) each round also gets `segments` as
+    `/results?by=` has them, and each shown group of a later scale round its own `shift`
+    (from the same group's answers the round before), under the same `min_group` rule."""
+    results = []
+    for number, answered in enumerate(rows, start=1):
+        result = {
+            "id": question.id,
+            "type": question.type_name,
+            "round": number,
+            **segments.result_of(question, [answer for _, _, answer in answered]),
+        }
+        results.append(visible(result))
+    with_shifts(question, results, rows, min_group)
+    if split is None:
+        return results
+    splitter, groups = split
+    for result, answered in zip(results, rows, strict=True):
+        result.update(
+            segments.split_result(question, answered, groups, splitter, min_group, visible)
+        )
+    if isinstance(question, Scales):
+        ids = [option.id for option in splitter.options]
+        by_round = [segments.rows_by_group(answered, groups, ids) for answered in rows]
+        for index in range(1, len(results)):
+            for group, shown in results[index]["segments"].items():
+                if not shown.get("suppressed"):
+                    before, after = by_round[index - 1][group], by_round[index][group]
+                    shown["shift"] = paired_shift(question, before, after, min_group)
+    return results

@@ -67,15 +67,23 @@ def split(
 ) -> dict[str, dict[str, Any]]:
     """The question's result per group (the splitting question's options, then `_none`),
     each suppressed when fewer than `min_group` of its members answered this question."""
-    answers_by_group: dict[str, list[Any]] = {g: [] for g in [*group_ids, NO_ANSWER]}
-    for participant, _, answer in rows:
-        for group in groups.get(participant) or [NO_ANSWER]:
-            if group in answers_by_group:
-                answers_by_group[group].append(answer)
     return {
-        group: SUPPRESSED if len(answers) < min_group else result_of(question, answers)
-        for group, answers in answers_by_group.items()
+        group: SUPPRESSED if len(mine) < min_group else result_of(question, [a for _, _, a in mine])
+        for group, mine in rows_by_group(rows, groups, group_ids).items()
     }
+
+
+def rows_by_group(
+    rows: Iterable[Row], groups: dict[str, list[str]], group_ids: list[str]
+) -> dict[str, list[Row]]:
+    """The rows of each group (the splitting question's options, then `_none`); someone who
+    picked two options is in both."""
+    by_group: dict[str, list[Row]] = {g: [] for g in [*group_ids, NO_ANSWER]}
+    for row in rows:
+        for group in groups.get(row[0]) or [NO_ANSWER]:
+            if group in by_group:
+                by_group[group].append(row)
+    return by_group
 
 
 def within_noise(groups: dict[str, dict[str, Any]]) -> dict[str, list[list[str]]]:
