@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .domain.slides import Question
 from .domain.slides.base import Scores, Slide
 from .exports import SessionData
+from .report_facets import GroupSplit, RoundsCompared, group_split, rounds_compared
 from .report_pages import answer_pages
 
 MONTHS = {
@@ -43,6 +44,8 @@ class QuestionReport:
     answers: list[tuple[str, int]]  # grouped answers with counts (escaped by the template)
     answer_pages: list[list[tuple[str, int]]]  # `answers` cut into printed pages
     empty: bool  # nobody answered yet
+    groups: GroupSplit | None = None  # split by the deck's `segment_by` question
+    rounds: RoundsCompared | None = None  # its rounds side by side, if asked more than once
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class Report:
     retention_days: int | None = None  # the deck's privacy.retention_days
     deleted_on: str = ""  # when the session and its answers go, once it has ended
     boards: list[BoardReport] = field(default_factory=list)  # leaderboards, after the questions
+    min_group: int = 5  # the deck's privacy.min_group: smaller groups and pair sets not shown
 
     @property
     def running_head(self) -> Markup:
@@ -78,7 +82,13 @@ class Report:
         return css_string(f"{self.title} · {self.date}")
 
 
-def question_report(question: Question, result: dict[str, Any], language: str) -> QuestionReport:
+def question_report(
+    question: Question,
+    result: dict[str, Any],
+    language: str,
+    groups: GroupSplit | None = None,
+    rounds: RoundsCompared | None = None,
+) -> QuestionReport:
     """One question's page, drawn by its type (the report knows no types)."""
     part = question.report_part(result, language)
     return QuestionReport(
@@ -95,6 +105,8 @@ def question_report(question: Question, result: dict[str, Any], language: str) -
         answers=part.answers,
         answer_pages=answer_pages(part.answers, question.prompt, question.subtitle),
         empty=part.empty,
+        groups=groups,
+        rounds=rounds,
     )
 
 
@@ -113,10 +125,20 @@ def board_report(slide: Slide, scores: Scores, language: str) -> BoardReport:
 
 
 def build_report(data: SessionData) -> Report:
-    """Every question in its current round (what the room saw last), in deck order."""
+    """Every question in its current round (what the room saw last), in deck order; split
+    by the deck's `segment_by` question and with its rounds side by side where it applies."""
     deck = data.deck
+    split = data.split_by(deck.segment_by) if deck.segment_by else None
     questions = [
-        question_report(q, data.result(q, data.round_of(q.id)), deck.language)
+        question_report(
+            q,
+            data.result(q, data.round_of(q.id)),
+            deck.language,
+            groups=group_split(data, q, split, deck.language)
+            if split and q.id != deck.segment_by
+            else None,
+            rounds=rounds_compared(data, q, deck.language),
+        )
         for q in deck.questions
     ]
     scores = data.scores()
@@ -133,6 +155,7 @@ def build_report(data: SessionData) -> Report:
         retention_days=deck.retention_days,
         deleted_on=_deletion_day(data, deck.retention_days, deck.language),
         boards=boards,
+        min_group=deck.min_group,
     )
 
 
