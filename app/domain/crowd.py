@@ -79,9 +79,17 @@ def words_of(texts: Sequence[str], longest: int) -> list[str]:
     return list(seen)
 
 
+# Layout filler, for a slide whose own texts give too few words to look like a room.
+FILLER = ("lorem", "ipsum", "dolor", "amet", "consectetur", "adipiscing", "elit", "tempor")
+FEWEST_WORDS = 3  # fewer distinct words than this and a simulated room says nearly one thing
+
+
 def vocabulary(examples: Sequence[str], texts: Sequence[str], longest: int) -> list[str]:
-    """The slide's `examples`, else words of its own texts (prompt, options…), else a word
-    of the right length, so a rehearsal always has something to show."""
+    """The slide's `examples`, else words of its own texts (prompt, options…), topped up
+    with layout filler when they are too few to tell one simulated room from another."""
     if examples:
         return list(examples)
-    return words_of(texts, longest) or ["test"[:longest]]
+    words = words_of(texts, longest)
+    if len(words) < FEWEST_WORDS:
+        words = list(dict.fromkeys([*words, *(w[:longest] for w in FILLER)]))
+    return words

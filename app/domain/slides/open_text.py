@@ -35,7 +35,7 @@ class OpenQuestion(FreeText):
         would not look like one)."""
         if self.examples:
             return list(self.examples)
-        words = crowd.words_of([self.prompt, self.subtitle, self.title], self.max_length)
+        words = crowd.vocabulary((), [self.prompt, self.subtitle, self.title], self.max_length)
         phrases = [" ".join(words[i : i + 3])[: self.max_length].strip() for i in range(len(words))]
         return [p[0].upper() + p[1:] for p in phrases if p] or ["Test"[: self.max_length]]
 
