@@ -2,11 +2,12 @@
 
 With a split on (`split_by`, key G), the projector draws the live question per group of an
 earlier choice question's answer; with rounds compared (`compare_rounds`, key C), its rounds
-side by side. Both are counted from the stored answers, not the live tally, so they are
-exact and carry the same intervals, suppression and noise notes as `/results`. Reading every
-answer for each vote would cost the room's speed, so they are recounted at most once a
-second while votes come in (the bars of the whole room stay live), and only when something
-they depend on changed. Phones never get any of it: the phones' view is built elsewhere.
+side by side; with both, its rounds per group, each group with its own paired shift. All are
+counted from the stored answers, not the live tally, so they are exact and carry the same
+intervals, suppression and noise notes as `/results`. Reading every answer for each vote
+would cost the room's speed, so they are recounted at most once a second while votes come in
+(the bars of the whole room stay live), and only when something they depend on changed.
+Phones never get any of it: the phones' view is built elsewhere.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .coalesce import Coalescer
 from .domain import segments
 from .domain.moderation import EntryRules
+from .domain.rounds import Split
 from .domain.slides import Question
 from .domain.slides.choice import Choice
 from .ports.tally import TallySnapshot
@@ -78,8 +80,10 @@ class Facets:
         _, _, by, _, compare, _ = asked[0]
         added: dict[str, Any] = {}
         splitter = session.deck.question(by) if by else None
+        split: Split | None = None
         if isinstance(splitter, Choice):
             groups = segments.membership(await session.answer_rows(splitter))
+            split = (splitter, groups)
             rows = await session.answer_rows(question)
             added.update(
                 segments.split_result(
@@ -92,7 +96,8 @@ class Facets:
                 )
             )
         if compare:
-            added["rounds"] = await session.every_round(question)
+            # Both on: each round split by the same groups, each group with its own shift.
+            added["rounds"] = await session.every_round(question, split)
         if self._want(question) == asked[0]:  # still what the presenter looks at
             self._latest = (asked, added)
             self._ready()

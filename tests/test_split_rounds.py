@@ -204,6 +204,18 @@ async def test_the_presenter_gets_groups_and_rounds_and_phones_never_do(
             assert [r["round"] for r in compared] == [1, 2]
             assert compared[1]["shift"]["vertrouwen"]["paired"] == 6
             assert compared[1]["shift"]["vertrouwen"]["counts"]["down"] == 0
+            # Split and rounds both on: every round split by the same groups, and in round 2
+            # each shown group its own paired shift (round 2: six of the local government).
+            for shown in compared:
+                assert shown["segments_by"] == "rol"
+            first, second = compared[0]["segments"], compared[1]["segments"]
+            assert first["lokaal-bestuur"]["statements"]["vertrouwen"]["count"] == 7
+            assert first["vakbond"]["responses"] == 6 and first["vdab"] == {"suppressed": True}
+            assert second["vakbond"] == {"suppressed": True}  # nobody answered again
+            assert second["lokaal-bestuur"]["responses"] == 6
+            own = second["lokaal-bestuur"]["shift"]["vertrouwen"]
+            assert own["paired"] == 6 and own["counts"]["down"] == 0
+            assert "shift" not in first["lokaal-bestuur"]
         assert frames, "the phone got no frames"
         for frame in frames:
             message = json.loads(frame)
@@ -214,3 +226,9 @@ async def test_the_presenter_gets_groups_and_rounds_and_phones_never_do(
         )
         scales = {q["id"]: q for q in every.json()["questions"]}["stellingen"]
         assert scales["rounds"][1]["shift"] == compared[1]["shift"]
+        by_group = await http.get(
+            f"/api/sessions/{server.code}/results?by=rol&rounds=all",
+            headers=server.admin_headers(),
+        )
+        scales = {q["id"]: q for q in by_group.json()["questions"]}["stellingen"]
+        assert [r["segments"] for r in scales["rounds"]] == [r["segments"] for r in compared]

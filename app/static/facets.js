@@ -33,6 +33,14 @@
       "facet.shiftNoise": "Binnen de ruis",
       "facet.shiftReal": "Verschoven met {d}",
       "facet.shiftHidden": "Minder dan {n} beide keren: verborgen",
+      "facet.roundsBy": "Rondes per groep: {title}",
+      "facet.groupShift": "{d} ↑ {up} % · = {same} % · ↓ {down} % (n {n})",
+      "facet.groupNoise": "≈ binnen de ruis (n {n})",
+      "facet.groupShiftHidden": "minder dan {n} beide keren",
+      "facet.groupRoundHidden": "ronde {r}: minder dan {n}",
+      "facet.page": "Stellingen {from}–{to} van {of}, de rest volgt",
+      "facet.pageOne": "Stelling {from} van {of}, de rest volgt",
+      "facet.sharesKey": "% van elke groep, ronde na ronde",
       "facet.splitKey": "Groepen",
       "facet.roundsKey": "Rondes"
     },
@@ -56,6 +64,14 @@
       "facet.shiftNoise": "Within noise",
       "facet.shiftReal": "Moved by {d}",
       "facet.shiftHidden": "Fewer than {n} answered both times: hidden",
+      "facet.roundsBy": "Rounds by group: {title}",
+      "facet.groupShift": "{d} ↑ {up} % · = {same} % · ↓ {down} % (n {n})",
+      "facet.groupNoise": "≈ within noise (n {n})",
+      "facet.groupShiftHidden": "fewer than {n} both times",
+      "facet.groupRoundHidden": "round {r}: fewer than {n}",
+      "facet.page": "Statements {from}–{to} of {of}, the rest follows",
+      "facet.pageOne": "Statement {from} of {of}, the rest follows",
+      "facet.sharesKey": "% of each group, round by round",
       "facet.splitKey": "Groups",
       "facet.roundsKey": "Rounds"
     }
@@ -65,10 +81,11 @@
     return (state && state.presenter) || {};
   }
 
-  /** What the presenter's screens show: "rounds", "split" or "" (the whole room). */
+  /** What the presenter's screens show: "roundsSplit" (G and C both on), "rounds", "split"
+   * or "" (the whole room). */
   function mode(state) {
     var p = presenter(state);
-    if (p.compare_rounds) return "rounds";
+    if (p.compare_rounds) return p.split ? "roundsSplit" : "rounds";
     return p.split ? "split" : "";
   }
 
@@ -93,7 +110,11 @@
     // The room needs all the height it can get for the groups: the subtitle gives way.
     if (slideBox) slideBox.classList.toggle("slide-facet", !!m);
     if (m === "split" && type && type.SplitView) return new type.SplitView(slide, root, ctx);
-    if (m === "rounds" && type && type.RoundsView) return new type.RoundsView(slide, root, ctx);
+    if (m === "roundsSplit" && type && type.RoundsSplitView) {
+      return new type.RoundsSplitView(slide, root, ctx);
+    }
+    // A type without rounds per group still shows its rounds for the whole room.
+    if (m && m !== "split" && type && type.RoundsView) return new type.RoundsView(slide, root, ctx);
     if (m) {
       var head = root.closest(".slide") && root.closest(".slide").querySelector(".head");
       var what = ctx.t("type." + slide.type);
@@ -120,6 +141,30 @@
         color: i % 8,
         result: r.suppressed ? null : r,
         suppressed: !!r.suppressed
+      });
+    });
+    return list;
+  }
+
+  /** The groups of the current split across `rounds` (each round's result as the server
+   * sent it): {id, label, color, rounds: [result or null per round], suppressed} where
+   * `suppressed` means hidden in every round (listed once, never with a count); null until
+   * every round's count by group has arrived. */
+  function roundGroups(ctx, rounds) {
+    var per = (rounds || []).map(function (r) {
+      return groups(ctx, r);
+    });
+    if (!per.length || per.some(function (list) { return !list; })) return null;
+    var byId = {};
+    var list = [];
+    per.forEach(function (groupsOfRound, i) {
+      groupsOfRound.forEach(function (g) {
+        if (!byId[g.id]) {
+          byId[g.id] = { id: g.id, label: g.label, color: g.color, rounds: [], suppressed: true };
+          list.push(byId[g.id]);
+        }
+        byId[g.id].rounds[i] = g.result;
+        if (!g.suppressed) byId[g.id].suppressed = false;
       });
     });
     return list;
@@ -292,6 +337,10 @@
     nextSplit: nextSplit,
     build: build,
     groups: groups,
+    roundGroups: roundGroups,
+    presenter: presenter,
+    placeWhisker: placeWhisker,
+    short: short,
     heading: heading,
     suppressedText: suppressedText,
     noiseText: noiseText,

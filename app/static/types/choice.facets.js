@@ -193,9 +193,134 @@
 
   RoundsView.prototype.relayout = function () {};
 
+  /* ---------------------------------------------------------------- rounds per group */
+
+  /* G and C both on: a compact table, a row per option, a column per shown group, each cell
+   * the option's share of that group in every round in % ("40 → 55"), so a group's change reads
+   * across; the heads give each group's number of answers per round. A group hidden in a
+   * round (fewer than min_group) shows "–" there, never a count. */
+  function RoundsSplitView(slide, root, ctx) {
+    var split = F.presenter(ctx.state()).split || {};
+    this.slide = slide;
+    this.ctx = ctx;
+    this.box = el("div", "facet facet-choice facet-rounds-split");
+    var heading = F.heading(ctx.t("facet.roundsBy", { title: split.title || "" }), ctx);
+    heading.lastChild.textContent = ctx.t("facet.sharesKey"); // no whiskers here: what it is
+    this.box.appendChild(heading);
+    this.table = el("div", "facet-table facet-round-table");
+    this.box.appendChild(this.table);
+    this.foot = el("p", "facet-foot", ctx.t("facet.counting"));
+    this.box.appendChild(this.foot);
+    this.key = "";
+    this.cells = {};
+    this.heads = {};
+    root.appendChild(this.box);
+  }
+
+  RoundsSplitView.prototype.build = function (shown, rounds) {
+    var table = this.table;
+    var self = this;
+    while (table.firstChild) table.removeChild(table.firstChild);
+    table.style.gridTemplateColumns = "minmax(0, 26%) repeat(" + shown.length + ", minmax(0, 1fr))";
+    table.style.setProperty("--groups", String(shown.length)); // for the 4:3 layout
+    this.cells = {};
+    this.heads = {};
+    table.appendChild(el("div", "facet-table-corner"));
+    shown.forEach(function (g) {
+      var head = el("div", "facet-table-head");
+      head.setAttribute("data-group", g.id);
+      head.title = g.label;
+      head.appendChild(el("span", "facet-table-group", g.label));
+      var n = el("span", "facet-table-n", "");
+      head.appendChild(n);
+      table.appendChild(head);
+      self.heads[g.id] = n;
+    });
+    (this.slide.options || []).forEach(function (o) {
+      var label = el("div", "facet-table-option", o.label);
+      label.title = o.label;
+      table.appendChild(label);
+      shown.forEach(function (g) {
+        var cell = el("div", "facet-round-cell");
+        cell.setAttribute("data-group", g.id);
+        cell.setAttribute("data-option", o.id);
+        var shares = {};
+        rounds.forEach(function (r, i) {
+          if (i) cell.appendChild(el("span", "facet-round-arrow", " → "));
+          var share = el("span", "facet-round-share", "");
+          share.setAttribute("data-round", String(r.round));
+          cell.appendChild(share);
+          shares[r.round] = share;
+        });
+        table.appendChild(cell);
+        self.cells[g.id + "|" + o.id] = shares;
+      });
+    });
+  };
+
+  RoundsSplitView.prototype.update = function (result) {
+    var rounds = result && result.rounds;
+    if (!rounds) return;
+    var list = F.roundGroups(this.ctx, rounds);
+    if (!list) return;
+    var shown = list.filter(function (g) {
+      return !g.suppressed;
+    });
+    var key =
+      rounds.map(function (r) { return r.round; }).join("|") +
+      "/" +
+      shown.map(function (g) { return g.id; }).join("|");
+    if (key !== this.key) {
+      this.key = key;
+      this.build(shown, rounds);
+    }
+    var self = this;
+    shown.forEach(function (g) {
+      self.heads[g.id].textContent =
+        "n " +
+        g.rounds
+          .map(function (r) {
+            return r ? String(r.responses) : "–";
+          })
+          .join(" → ");
+      (self.slide.options || []).forEach(function (o) {
+        var shares = self.cells[g.id + "|" + o.id];
+        rounds.forEach(function (round, i) {
+          var r = g.rounds[i];
+          var span = shares[round.round];
+          if (!r) {
+            span.textContent = "–";
+            span.removeAttribute("data-count");
+            span.removeAttribute("data-total");
+            return;
+          }
+          var count = (r.counts || {})[o.id] || 0;
+          var total = r.responses || 0;
+          span.setAttribute("data-count", String(count));
+          span.setAttribute("data-total", String(total));
+          span.textContent = String(Math.round(total > 0 ? (100 * count) / total : 0));
+        });
+      });
+    });
+    var t = this.ctx.t;
+    var foot = [
+      rounds
+        .map(function (r) {
+          return t("facet.round", { r: r.round });
+        })
+        .join(" → ")
+    ];
+    var hidden = F.suppressedText(this.ctx, list);
+    if (hidden) foot.push(hidden);
+    this.foot.textContent = foot.join(" · ");
+  };
+
+  RoundsSplitView.prototype.relayout = function () {};
+
   var spec = Types.get("choice");
   if (spec) {
     spec.SplitView = SplitView;
     spec.RoundsView = RoundsView;
+    spec.RoundsSplitView = RoundsSplitView;
   }
 })(window);
