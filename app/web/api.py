@@ -304,16 +304,7 @@ async def presenter_view(session: Session) -> dict[str, Any]:
     ),
 )
 async def control(request: Request, session: Session) -> dict[str, Any]:
-    args = control_body(await json_body(request))
-    return await session.control(
-        args.action,
-        args.question,
-        args.entry,
-        args.participants,
-        args.by,
-        into=args.into,
-        seconds=args.seconds,
-    )
+    return await control_body(await json_body(request)).apply_to(session)
 
 
 @router.get(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.presenter import PARTICIPANTS_NEEDED, valid_participants
 from .errors import ApiError
+
+if TYPE_CHECKING:
+    from ..live import LiveSession
 
 MAX_ENTRY = 1000  # an entry's text as results show it: longer is not an entry
 
@@ -20,6 +23,18 @@ class ControlBody:
     seconds: int | None = None
     participants: int | None = None  # rehearse
     by: str | None = None  # split
+
+    async def apply_to(self, session: LiveSession) -> dict[str, Any]:
+        """Carry the action out on the session: the new presenter state."""
+        return await session.control(
+            self.action,
+            self.question,
+            self.entry,
+            self.participants,
+            self.by,
+            into=self.into,
+            seconds=self.seconds,
+        )
 
 
 def control_body(body: dict[str, Any]) -> ControlBody:

@@ -80,14 +80,6 @@ async def _control(session: LiveSession, client: Client, data: dict) -> None:
         client.offer("error", encode({"type": "error", "error": "invalid_request"}))
         return
     try:
-        await session.control(
-            args.action,
-            args.question,
-            args.entry,
-            args.participants,
-            args.by,
-            into=args.into,
-            seconds=args.seconds,
-        )
+        await args.apply_to(session)
     except (ControlError, Conflict, NotFound) as exc:
         client.offer("error", encode({"type": "error", "error": exc.code, "detail": str(exc)}))
