@@ -20,6 +20,7 @@ from report_room import NEAR_MISSES, OPEN_ANSWERS, PARTICIPANTS, REPEATS, room
 
 from app.domain.chart import wrap
 from app.domain.loader import parse_deck
+from app.domain.segments import with_intervals
 from app.domain.slides.open_text import answer_key, group_answers, near_identical
 from app.domain.slides.wordcloud import layout_cloud
 from app.exports import SessionData
@@ -163,6 +164,27 @@ def test_scales_show_histogram_and_mean_with_a_decimal_comma() -> None:
     assert float(line.get("x1")) == pytest.approx(400 + 3.0 * 112)
     english = str(scales_svg(question, {"statements": stats}, "en"))
     assert "mean 3.5" in texts(english)
+
+
+def test_shares_and_means_carry_their_95_percent_intervals() -> None:
+    """The report's numbers do not pretend to more precision than the room gives: 81 of 263
+    is 31 % [26–37] (Newcombe 1998: 0.2553–0.3662); a mean gets a whisker and its figures."""
+    choice = with_intervals({"responses": 263, "counts": {"a": 81, "b": 182, "c": 0}})
+    lines = texts(str(choice_svg(DECK.question("keuze"), choice)))
+    assert "81 · 31% [26–37]" in lines and "182 · 69% [63–74]" in lines
+    assert "0 · 0% [0–1]" in lines
+    counts = {"1": 0, "2": 1, "3": 1, "4": 1, "5": 1}
+    result = with_intervals({"statements": {"s1": {"count": 4, "mean": 3.5, "counts": counts}}})
+    svg = str(scales_svg(DECK.question("schaal"), result, "nl"))
+    low, high = result["statements"]["s1"]["ci"]
+    assert (low, high) == pytest.approx((1.44, 5.56), abs=0.01)  # t(3) = 3.182, n = 4
+    high = 5  # drawn and written within the scale: a mean cannot leave it
+    whisker = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "interval")
+    assert (float(whisker.get("data-low")), float(whisker.get("data-high"))) == (low, high)
+    xs = sorted(float(line.get("x1")) for line in whisker.iter(f"{SVG}line"))
+    assert xs[0] == pytest.approx(400 + (low - 0.5) * 112, abs=0.1)  # columns 112 px from 400
+    assert xs[-1] == pytest.approx(400 + (high - 0.5) * 112, abs=0.1)
+    assert "95%-interval 1,4–5,0 · mediaan 3,5 · middelste helft 2,8–4,2" in texts(svg)
 
 
 def test_report_model_has_every_question_participants_and_the_date() -> None:

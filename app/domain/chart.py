@@ -23,9 +23,26 @@ TEXT = palette()["text"]
 MUTED = palette()["muted"]
 TRACK = palette()["track"]
 WORDS = {
-    "nl": {"mean": "gemiddelde", "none": "Nog geen antwoorden"},
-    "en": {"mean": "mean", "none": "No answers yet"},
+    "nl": {
+        "mean": "gemiddelde",
+        "none": "Nog geen antwoorden",
+        "interval": "95%-interval",
+        "median": "mediaan",
+        "middle": "middelste helft",
+    },
+    "en": {
+        "mean": "mean",
+        "none": "No answers yet",
+        "interval": "95% interval",
+        "median": "median",
+        "middle": "middle half",
+    },
 }
+
+
+def span(low: Any, high: Any, language: str) -> str:
+    """A range as the report writes it: "3,1–3,7" (nl) or "3.1–3.7" (en)."""
+    return f"{number(low, language)}–{number(high, language)}"
 
 
 @dataclass(frozen=True, slots=True)

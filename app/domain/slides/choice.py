@@ -118,13 +118,17 @@ class Choice(Question):
         return [(oid, labels.get(oid, oid), n, None, "") for oid, n in result["counts"].items()]
 
     def report_part(self, result: dict[str, Any], language: str) -> ReportPart:
-        """A bar per option: label, bar as share of respondents, count and percentage."""
+        """A bar per option: label, bar as share of respondents, count and percentage with
+        its 95 % interval in brackets (the page's note says so)."""
         total = result["responses"]
         counts = result["counts"]
+        intervals = result.get("ci") or {}
         bars = []
         for i, option in enumerate(self.options):
             n = int(counts.get(option.id, 0))
             share = percent(n, total)
+            ci = intervals.get(option.id)  # 95 % Wilson interval of the share, when known
+            noise = f" [{round(ci[0] * 100)}–{round(ci[1] * 100)}]" if total and ci else ""
             bars.append(
                 Bar(
                     id=option.id,
@@ -132,7 +136,7 @@ class Choice(Question):
                     fraction=share / 100,
                     color=BAR_COLORS[i % len(BAR_COLORS)],
                     value=str(n),
-                    detail=f" · {round(share)}%",
+                    detail=f" · {round(share)}%{noise}",
                     data=(("count", n),),
                     filled=bool(n),
                 )

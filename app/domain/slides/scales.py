@@ -16,6 +16,7 @@ from ..chart import (
     esc,
     lines,
     number,
+    span,
     svg,
     wrap,
 )
@@ -176,7 +177,7 @@ class Scales(Question):
             f"{esc(high_end)}</text>"
         )
         y = 30.0
-        row_h, hist_h, head = 156.0, 80.0, 38.0
+        row_h, hist_h, head = 168.0, 80.0, 50.0  # head: the mean, its interval, the counts
         for statement in self.statements:
             stats = result["statements"].get(statement.id, {"count": 0, "mean": None, "counts": {}})
             counts = [int(stats["counts"].get(str(v), 0)) for v in values]
@@ -206,9 +207,33 @@ class Scales(Question):
                     f'fill="{MUTED}">{value}</text>'
                 )
             mean = stats["mean"]
+            words = WORDS.get(language, WORDS["nl"])
             if isinstance(mean, (int, float)):
                 mx = chart_x + (mean - self.low + 0.5) * col_w
-                label = f"{WORDS.get(language, WORDS['nl'])['mean']} {number(mean, language)}"
+                label = f"{words['mean']} {number(mean, language)}"
+                ci = stats.get("ci")
+                if ci:  # the mean's 95 % interval (a mean never leaves the scale): a whisker
+                    ci = [max(ci[0], self.low), min(ci[1], self.high)]
+                    lx, hx = (chart_x + (end - self.low + 0.5) * col_w for end in ci)
+                    body.append(
+                        f'<g class="interval" data-low="{ci[0]}" data-high="{ci[1]}">'
+                        f'<line x1="{lx:.1f}" y1="{y + 22:.1f}" x2="{hx:.1f}" y2="{y + 22:.1f}" '
+                        f'stroke="{MUTED}" stroke-width="2"/>'
+                        f'<line x1="{lx:.1f}" y1="{y + 17:.1f}" x2="{lx:.1f}" y2="{y + 27:.1f}" '
+                        f'stroke="{MUTED}" stroke-width="2"/>'
+                        f'<line x1="{hx:.1f}" y1="{y + 17:.1f}" x2="{hx:.1f}" y2="{y + 27:.1f}" '
+                        f'stroke="{MUTED}" stroke-width="2"/></g>'
+                    )
+                figures = [f"{words['interval']} {span(ci[0], ci[1], language)}"] if ci else []
+                if stats.get("median") is not None:
+                    figures.append(f"{words['median']} {number(stats['median'], language)}")
+                if stats.get("q1") is not None and stats.get("q3") is not None:
+                    figures.append(f"{words['middle']} {span(stats['q1'], stats['q3'], language)}")
+                if figures:
+                    body.append(
+                        f'<text class="figures" x="{WIDTH}" y="{base + 34:.1f}" font-size="13" '
+                        f'text-anchor="end" fill="{MUTED}">{esc(" · ".join(figures))}</text>'
+                    )
                 body.append(
                     f'<g class="mean" data-mean="{mean}">'
                     f'<line x1="{mx:.1f}" y1="{y + 18:.1f}" x2="{mx:.1f}" y2="{base:.1f}" '
