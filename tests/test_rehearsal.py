@@ -403,3 +403,68 @@ def test_the_rehearsal_bench_prints_a_line_per_question_and_size() -> None:
     lines = done.stdout.splitlines()
     assert len(lines) == 1 + 2 * len(QUESTIONS)
     assert {line.split()[1] for line in lines[1:]} == {q.type_name for _, q in QUESTIONS}
+
+
+# --- a cluster: two workers on one PostgreSQL and one Redis ------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+async def test_in_a_cluster_a_rehearsal_started_on_one_worker_shows_on_the_other(
+    pg_url: str, redis_url: str, server_factory: ServerStarter
+) -> None:
+    """The rehearsal lives in the shared state and the shared live tally, never in the
+    database: started on worker A, worker B's projector and /results count it, B's exports
+    and participant count do not, and `end_rehearsal` on B takes it off A too."""
+    from cluster_helpers import Screen, control, join, join_key, recount
+
+    args = ["--database", pg_url, "--redis", redis_url]
+    a, b = (server_factory(args=args) for _ in range(2))
+    async with httpx.AsyncClient(timeout=TIMEOUT) as http, Screen(b) as projector:
+        await control(a, http, action="goto", question="rol")
+        token = await join(b, http, await join_key(a, http))
+        sent = await http.post(
+            f"{b.base_url}/api/sessions/{b.code}/responses",
+            json={"participant": token, "question": "rol", "answer": "vdab"},
+        )
+        assert sent.status_code == 201, sent.text
+        started = await control(a, http, action="rehearse", participants=300)
+        assert started["presenter"]["rehearsal"] == {"question": "rol", "participants": 300}
+
+        await projector.until(
+            lambda s: bool(s.result) and s.result.get("responses") == 301, "the rehearsed room"
+        )
+        assert projector.result is not None and projector.result["rehearsal"] is True
+        simulated = Counter(rows_counts(300))  # the same seeded room every worker draws
+        counts = projector.result["counts"]
+        assert Counter({k: v for k, v in counts.items() if v}) == simulated + Counter(vdab=1)
+        for worker in (a, b):
+            result = await recount(worker, http, "rol")
+            assert (result["responses"], result["rehearsal"]) == (301, True), worker
+        view = await http.get(
+            f"{b.base_url}/api/sessions/{b.code}/presenter", headers=b.admin_headers()
+        )
+        assert view.json()["presenter"]["participants"] == 1
+        exported = await http.get(
+            f"{b.base_url}/api/sessions/{b.code}/export.json", headers=b.admin_headers()
+        )
+        assert [r["answer"] for r in exported.json()["responses"]] == [["vdab"]]
+
+        await control(b, http, action="end_rehearsal")
+        await projector.until(
+            lambda s: bool(s.result) and s.result.get("responses") == 1, "the real room again"
+        )
+        for worker in (a, b):
+            result = await recount(worker, http, "rol")
+            assert result["responses"] == 1 and "rehearsal" not in result, worker
+
+
+def rows_counts(participants: int) -> dict[str, int]:
+    """What the seeded rehearsal of `rol` picks, option by option."""
+    question = REFERENCE.question("rol")
+    assert question is not None
+    picked: Counter[str] = Counter()
+    for _, _, answer in rows(question, participants):
+        picked.update(answer if isinstance(answer, list) else [answer])
+    return dict(picked)
