@@ -377,3 +377,50 @@ def test_a_deck_edited_while_the_server_was_down_is_followed_at_start(
         assert again.exported("rol") == [("1", "Uitvoering")]
     finally:
         again.admin.close()
+
+
+# --- a cluster: two workers serving the same file --------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_in_a_cluster_each_worker_reloads_and_the_state_moves_once(
+    pg_url: str, redis_url: str, server_factory: ServerStarter, tmp_path: Path
+) -> None:
+    """Two workers on one deck file: a save that changes what `rol`'s answers mean moves the
+    shared state onto the new deck once (one new round, not one per worker), both serve the
+    new text at the same slide id, and both say they are in step again."""
+    path = tmp_path / "herladen.yaml"
+    path.write_text(DECK, encoding="utf-8")
+    args = ["--database", pg_url, "--redis", redis_url]
+    a, b = (Room(server_factory(deck=str(path), args=args)) for _ in range(2))
+    try:
+        a.control("goto", "rol")
+        b.answer(b.join(), "rol", "anders")
+        rename_replace(
+            path,
+            edited(
+                DECK,
+                ("  - type: choice\n", "  - type: content\n    id: nieuw\n    title: Nieuw\n"
+                 "  - type: choice\n"),
+                ("Wat is je rol?", "Welke rol heb jij?"),
+                ("{id: anders, label: Anders}", "{id: andere, label: Andere}"),
+            ),
+        )  # fmt: skip
+        for room in (a, b):
+            room.wait_for("the new deck", lambda r=room: r.state()["slide"]["prompt"]
+                          == "Welke rol heb jij?")  # fmt: skip
+            room.wait_for("in step", lambda r=room: r.presenter()["presenter"]["deck_in_step"])
+        for room in (a, b):
+            state = room.state()
+            assert state["slide"]["id"] == "rol" and state["position"]["index"] == 2
+            rol = room.results()["rol"]
+            assert rol["round"] == 2, "one new round for the whole cluster"
+            assert rol["responses"] == 0 and "andere" in rol["counts"]
+        assert a.presenter()["version"] == b.presenter()["version"]
+        # The old round stays in the export (by the option's id: the new deck has no label).
+        assert b.exported("rol") == [("1", "anders")]
+    finally:
+        a.admin.close()
+        b.admin.close()
