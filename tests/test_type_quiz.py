@@ -687,6 +687,11 @@ def test_a_phone_answers_the_quiz_by_tapping_and_the_projector_counts_down_and_r
             assert mine["right"] is True and expected_points == CAPITAL_15.score(mine) > 500
             expect(outcome).to_have_attribute("data-points", str(expected_points))
             expect(outcome).to_contain_text(f"+{expected_points} punten")
+            # The room's bars: ✓ marks the right option; the phone's own pick says so in words.
+            (picked,) = mine["options"]
+            expect(phone.locator(f'.rbar[data-id="{picked}"] .rbar-label')).to_have_text(
+                re.compile(r"^✓ \S.* · jouw keuze$")
+            )
             # The phone shows the figure the server sent, whatever it is; reloaded, it shows
             # the one its answers come back with when it connects (not swapped: the real one).
             skewed_outcome = skewed.locator(".quiz-outcome")

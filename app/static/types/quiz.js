@@ -20,6 +20,7 @@
       "quiz.wrong": "Helaas, fout.",
       "quiz.points": "+{n} punten",
       "quiz.correctIs": "Juist: {labels}",
+      "quiz.yours": "jouw keuze",
       "quiz.wait": "Het juiste antwoord verschijnt als de tijd om is.",
       "quiz.none": "Je hebt niet geantwoord.",
       "quiz.answered": "{n} geantwoord",
@@ -39,6 +40,7 @@
       "quiz.wrong": "Sorry, wrong.",
       "quiz.points": "+{n} points",
       "quiz.correctIs": "Correct: {labels}",
+      "quiz.yours": "your pick",
       "quiz.wait": "The right answer appears when the time is up.",
       "quiz.none": "You did not answer.",
       "quiz.answered": "{n} answered",
@@ -126,12 +128,15 @@
       box.appendChild(el("p", "hint quiz-wait", ctx.t("quiz.wait")));
       return;
     }
-    choice().phoneBars(slide, r, box, picked(ctx.mine), function (o) {
+    var mine = picked(ctx.mine);
+    choice().phoneBars(slide, r, box, mine, function (o) {
       var right = slide.correct.indexOf(o.id) >= 0;
+      // ✓ means right here; the phone's own pick is said in words, not with a second ✓.
+      var yours = Types.toList(mine).indexOf(o.id) >= 0 ? " · " + ctx.t("quiz.yours") : "";
       return {
-        row: right ? "quiz-rbar-right" : "",
+        row: "quiz-rbar" + (right ? " quiz-rbar-right" : ""),
         data: { "data-id": o.id, "data-count": String((r.counts && r.counts[o.id]) || 0), "data-correct": String(right) },
-        label: (right ? "✓ " : "") + o.label
+        label: (right ? "✓ " : "") + o.label + yours
       };
     });
   }
