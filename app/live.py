@@ -881,7 +881,9 @@ class LiveSession:
         }
         if self.state.rehearsed(question.id):
             view["rehearsal"] = True
-        return moderation.visible(question, view, self.entry_rules(question), presenter=presenter)
+        shown = moderation.visible(question, view, self.entry_rules(question), presenter=presenter)
+        # The presenter's screens mark each share's and mean's 95 % interval; phones need none.
+        return segments.with_intervals(shown) if presenter else shown
 
     def _phone_message(self) -> ResultsMessage | None:
         """The phones' newest results message, if the live question's results are shown."""

@@ -186,6 +186,7 @@ def test_scale_bars_are_proportional_on_one_scale_with_counts_and_contrast(
         projector.set_viewport_size({"width": width, "height": height})
         wait_for_scale_counts(projector)
         assert_bars_tell_the_truth(projector)
+        assert_intervals_as_results_give_them(projector, room.results()["stellingen"])
         snap(projector, artifacts_dir / f"projector-scales-{width}x{height}.png")
     # The presenter's remote on a phone draws the same truth, smaller.
     remote = new_phone()
@@ -196,8 +197,26 @@ def test_scale_bars_are_proportional_on_one_scale_with_counts_and_contrast(
     snap(remote, artifacts_dir / "remote-scales-360.png")
 
 
-def test_choice_bars_carry_their_counts(
-    room: Presenter, server: LiveServer, projector_page: Page
+def assert_intervals_as_results_give_them(page: Page, result: dict[str, Any]) -> None:
+    """Each statement's whisker spans its mean's 95 % interval (within the scale) on the
+    same axis as the mean line."""
+    for statement, figures in result["statements"].items():
+        low, high = figures["ci"]
+        row = page.locator(f'.scales-row[data-statement="{statement}"]')
+        whisker = row.locator(".scales-ci")
+        expect(whisker).to_have_attribute("data-low", str(low))
+        cols = row.locator(".scales-col")
+        first, last = cols.first.bounding_box(), cols.last.bounding_box()
+        box = whisker.bounding_box()
+        assert first and last and box
+        unit = (last["x"] - first["x"]) / (cols.count() - 1)  # one scale step in px
+        left = first["x"] + first["width"] / 2 + (max(low, 1) - 1) * unit
+        assert box["x"] == pytest.approx(left, abs=2)
+        assert box["width"] == pytest.approx((min(high, 5) - max(low, 1)) * unit, abs=2)
+
+
+def test_choice_bars_carry_their_counts_and_intervals(
+    room: Presenter, server: LiveServer, projector_page: Page, artifacts_dir: Path
 ) -> None:
     room.goto("rol")
     projector = open_projector(projector_page, server, "choice")
@@ -205,6 +224,18 @@ def test_choice_bars_carry_their_counts(
     expect(fills.first).to_have_attribute("data-count", str(ROLES["lokaal-bestuur"]))
     counts = [int(fills.nth(i).get_attribute("data-count") or -1) for i in range(fills.count())]
     assert counts == list(ROLES.values())
+    # Each share's 95 % interval rides on its track, where /results puts it.
+    ci = room.results()["rol"]["ci"]
+    for option, (low, high) in ci.items():
+        mark = projector.locator(f'.bar[data-id="{option}"] .bar-ci')
+        expect(mark).to_have_attribute("data-low", str(low))
+        assert float(mark.get_attribute("data-high") or -1) == high
+        track = projector.locator(f'.bar[data-id="{option}"] .bar-track').bounding_box()
+        box = mark.bounding_box()
+        assert track and box
+        assert box["x"] - track["x"] == pytest.approx(low * track["width"], abs=1.5)
+        assert box["width"] == pytest.approx(max((high - low) * track["width"], 1), abs=1.5)
+    snap(projector, artifacts_dir / "projector-choice-intervals-1920x1080.png")
 
 
 SMALL_TEXT = """() => {

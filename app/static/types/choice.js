@@ -161,6 +161,7 @@
   function View(slide, root, t, lang, look) {
     // The page passes its context as the fifth argument; a type building on choice, a look.
     if (typeof look !== "function") look = null;
+    this.intervals = !look; // a quiz must not hint at its counts before the time is up
     this.rows = {};
     var list = el("div", "bars");
     var n = (slide.options || []).length;
@@ -203,8 +204,24 @@
       row.fill.setAttribute("data-count", String(n));
       row.count.textContent = String(n);
       row.percent.textContent = p + "%";
+      if (this.intervals) interval(row, total > 0 && result.ci && result.ci[ids[i]]);
     }
   };
+
+  /* The share's 95 % interval (the server's Wilson interval): a quiet bracket on the track. */
+  function interval(row, ci) {
+    if (!row.ci) {
+      row.ci = el("div", "bar-ci");
+      row.ci.setAttribute("aria-hidden", "true");
+      row.fill.parentNode.appendChild(row.ci);
+    }
+    row.ci.hidden = !ci;
+    if (!ci) return;
+    row.ci.style.left = (100 * ci[0]).toFixed(2) + "%";
+    row.ci.style.width = (100 * (ci[1] - ci[0])).toFixed(2) + "%";
+    row.ci.setAttribute("data-low", String(ci[0]));
+    row.ci.setAttribute("data-high", String(ci[1]));
+  }
 
   View.prototype.relayout = function () {};
 

@@ -199,14 +199,18 @@
       });
       var line = el("div", "scales-mean");
       line.hidden = true;
+      var ci = el("div", "scales-ci"); // the mean's 95 % interval, a quiet whisker above it
+      ci.hidden = true;
+      ci.setAttribute("aria-hidden", "true");
       chart.appendChild(hist);
+      chart.appendChild(ci);
       chart.appendChild(line);
       row.appendChild(chart);
       var badge = el("div", "scales-mean-badge", "");
       badge.hidden = true;
       row.appendChild(badge);
       box.appendChild(row);
-      self.rows[st.id] = { cols: cols, line: line, badge: badge, row: row };
+      self.rows[st.id] = { cols: cols, line: line, ci: ci, badge: badge, row: row };
     });
     root.appendChild(box);
   }
@@ -240,7 +244,19 @@
         row.badge.hidden = false;
         row.badge.textContent = Types.number(data.mean, self.lang);
         row.badge.setAttribute("data-mean", String(data.mean));
+        var ci = Array.isArray(data.ci) ? data.ci : null;
+        row.ci.hidden = !ci;
+        if (ci) {
+          // A mean never leaves the scale: neither does its interval on screen.
+          var low = Math.max(ci[0], self.min);
+          var high = Math.min(ci[1], self.min + n - 1);
+          row.ci.style.left = (((low - self.min + 0.5) / n) * 100).toFixed(2) + "%";
+          row.ci.style.width = (((high - low) / n) * 100).toFixed(2) + "%";
+          row.ci.setAttribute("data-low", String(ci[0]));
+          row.ci.setAttribute("data-high", String(ci[1]));
+        }
       } else {
+        row.ci.hidden = true;
         row.line.hidden = true;
         row.badge.hidden = true;
         row.badge.textContent = "";
