@@ -40,6 +40,7 @@
     this.selected = 0;
     this.box = el("aside", "held");
     this.box.setAttribute("aria-live", "polite");
+    this.box.setAttribute("aria-label", t("held.titleN", { n: "" }).trim());
     this.box.hidden = true;
     document.body.appendChild(this.box);
   }

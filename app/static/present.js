@@ -689,7 +689,7 @@
   // The live question's countdown (countdown.js; a quiz draws its own, larger, in its view)
   // and the entries waiting for approval (held.js).
   var clockNode = el("div", "present-clock");
-  body.appendChild(clockNode);
+  document.getElementById("stage").appendChild(clockNode); // fixed in place, in the main landmark
   var clock = new window.RondvraagCountdown(clockNode, t);
   var held = new window.RondvraagHeld(t, control);
 
