@@ -170,6 +170,26 @@
     return list;
   }
 
+  /** A rounds-by-group view's groups for `rounds`: {all, shown} (shown: not hidden in every
+   * round), its rows built again when the rounds or the shown groups changed (view.build);
+   * null until every round's count by group has arrived. */
+  function roundsOnView(view, rounds) {
+    var all = roundGroups(view.ctx, rounds);
+    if (!all) return null;
+    var shown = all.filter(function (g) {
+      return !g.suppressed;
+    });
+    var key =
+      rounds.map(function (r) { return r.round; }).join("|") +
+      "/" +
+      shown.map(function (g) { return g.id; }).join("|");
+    if (key !== view.key) {
+      view.key = key;
+      view.build(shown, rounds);
+    }
+    return { all: all, shown: shown };
+  }
+
   /** The heading line of a facet: what it shows, and how to read the whiskers. */
   function heading(text, ctx) {
     var head = el("div", "facet-heading");
@@ -338,6 +358,7 @@
     build: build,
     groups: groups,
     roundGroups: roundGroups,
+    roundsOnView: roundsOnView,
     presenter: presenter,
     placeWhisker: placeWhisker,
     short: short,

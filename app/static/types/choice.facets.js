@@ -38,6 +38,22 @@
     root.appendChild(this.box);
   }
 
+  /** The table's head row: an empty corner, then each group's name and a slot for its n. */
+  function groupHeads(table, shown) {
+    var heads = {};
+    table.appendChild(el("div", "facet-table-corner"));
+    shown.forEach(function (g) {
+      var head = el("div", "facet-table-head");
+      head.setAttribute("data-group", g.id);
+      head.title = g.label;
+      head.appendChild(el("span", "facet-table-group", g.label));
+      heads[g.id] = el("span", "facet-table-n", "");
+      head.appendChild(heads[g.id]);
+      table.appendChild(head);
+    });
+    return heads;
+  }
+
   SplitView.prototype.build = function (shown) {
     var table = this.table;
     var self = this;
@@ -47,18 +63,7 @@
     table.style.setProperty("--groups", String(shown.length)); // for the 4:3 layout
     this.cells = {};
     this.marks = {};
-    this.heads = {};
-    table.appendChild(el("div", "facet-table-corner"));
-    shown.forEach(function (g) {
-      var head = el("div", "facet-table-head");
-      head.setAttribute("data-group", g.id);
-      head.title = g.label;
-      head.appendChild(el("span", "facet-table-group", g.label));
-      var n = el("span", "facet-table-n", "");
-      head.appendChild(n);
-      table.appendChild(head);
-      self.heads[g.id] = n;
-    });
+    this.heads = groupHeads(table, shown);
     table.appendChild(el("div", "facet-table-corner"));
     (this.slide.options || []).forEach(function (o) {
       var label = el("div", "facet-table-option", o.label);
@@ -224,18 +229,7 @@
     table.style.gridTemplateColumns = "minmax(0, 26%) repeat(" + shown.length + ", minmax(0, 1fr))";
     table.style.setProperty("--groups", String(shown.length)); // for the 4:3 layout
     this.cells = {};
-    this.heads = {};
-    table.appendChild(el("div", "facet-table-corner"));
-    shown.forEach(function (g) {
-      var head = el("div", "facet-table-head");
-      head.setAttribute("data-group", g.id);
-      head.title = g.label;
-      head.appendChild(el("span", "facet-table-group", g.label));
-      var n = el("span", "facet-table-n", "");
-      head.appendChild(n);
-      table.appendChild(head);
-      self.heads[g.id] = n;
-    });
+    this.heads = groupHeads(table, shown);
     (this.slide.options || []).forEach(function (o) {
       var label = el("div", "facet-table-option", o.label);
       label.title = o.label;
@@ -261,19 +255,10 @@
   RoundsSplitView.prototype.update = function (result) {
     var rounds = result && result.rounds;
     if (!rounds) return;
-    var list = F.roundGroups(this.ctx, rounds);
-    if (!list) return;
-    var shown = list.filter(function (g) {
-      return !g.suppressed;
-    });
-    var key =
-      rounds.map(function (r) { return r.round; }).join("|") +
-      "/" +
-      shown.map(function (g) { return g.id; }).join("|");
-    if (key !== this.key) {
-      this.key = key;
-      this.build(shown, rounds);
-    }
+    var groups = F.roundsOnView(this, rounds);
+    if (!groups) return;
+    var list = groups.all;
+    var shown = groups.shown;
     var self = this;
     shown.forEach(function (g) {
       self.heads[g.id].textContent =

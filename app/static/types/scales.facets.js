@@ -237,19 +237,10 @@
   RoundsSplitView.prototype.update = function (result) {
     var rounds = result && result.rounds;
     if (!rounds) return;
-    var list = F.roundGroups(this.ctx, rounds);
-    if (!list) return; // the count by group is on its way (the foot says so)
-    var shown = list.filter(function (g) {
-      return !g.suppressed;
-    });
-    var key =
-      rounds.map(function (r) { return r.round; }).join("|") +
-      "/" +
-      shown.map(function (g) { return g.id; }).join("|");
-    if (key !== this.key) {
-      this.key = key;
-      this.build(shown, rounds);
-    }
+    var groups = F.roundsOnView(this, rounds);
+    if (!groups) return; // the count by group is on its way (the foot says so)
+    var list = groups.all;
+    var shown = groups.shown;
     var self = this;
     var min = this.scale.min;
     var max = this.scale.max;
